@@ -1,0 +1,8 @@
+package dev.deja.topology;
+
+/** The state of one dedup key in the table. */
+public enum EntryStatus {
+    PENDING,
+    DONE,
+    FAILED
+}
