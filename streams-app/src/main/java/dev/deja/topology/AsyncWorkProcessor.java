@@ -1,0 +1,178 @@
+package dev.deja.topology;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Runs slow I/O (HTTP calls, object reads) for a stream task without blocking its thread.
+ *
+ * <p>Each job is written to a persistent store before it is started, keyed so the same key is
+ * never worked on twice at once. A job runs on another thread; its completion is queued and
+ * handled on the stream thread (next record or next punctuation), where its output is forwarded
+ * and the job deleted in the same transaction. After a restart or a rebalance, every job still in
+ * the store is started again: a crash costs at most one repeat per job in flight, never a lost one.
+ * A semaphore shared by all tasks of the process bounds the jobs in flight.
+ */
+abstract class AsyncWorkProcessor<J, R, V> implements Processor<String, J, String, V> {
+
+    /** What to do with a job once its work has completed. */
+    protected sealed interface Verdict {
+    }
+
+    /** The job is finished: delete it. */
+    protected record Finished() implements Verdict {
+    }
+
+    /** Keep the job and start it again, not before {@code delayMs} from now. */
+    protected record Retry(long delayMs) implements Verdict {
+    }
+
+    protected static final Verdict FINISHED = new Finished();
+
+    private record Completion<R>(String key, R result, Throwable error) {
+    }
+
+    private final String storeName;
+    private final Semaphore inFlightLimit;
+    private final Duration pollInterval;
+    private final Queue<Completion<R>> completions = new ConcurrentLinkedQueue<>();
+    private final Queue<String> ready = new ArrayDeque<>();
+    private final Set<String> queued = new HashSet<>();
+    private final Set<String> inFlight = new HashSet<>();
+    private final Map<String, Long> notBefore = new HashMap<>();
+    private boolean closed;
+    protected ProcessorContext<String, V> context;
+    protected KeyValueStore<String, J> jobs;
+
+    AsyncWorkProcessor(String storeName, Semaphore inFlightLimit, Duration pollInterval) {
+        this.storeName = storeName;
+        this.inFlightLimit = inFlightLimit;
+        this.pollInterval = pollInterval;
+    }
+
+    /** Starts the work of one job; runs on the stream thread, must not block. */
+    protected abstract CompletableFuture<R> start(String key, J job);
+
+    /** Handles a completed job on the stream thread: forward its output, say whether it is finished. */
+    protected abstract Verdict complete(String key, J job, R result, Throwable error, long now);
+
+    /** Whether new work may start now (a circuit breaker says no while it is open). */
+    protected boolean admits() {
+        return true;
+    }
+
+    /** Merges a job into one already stored under its key (default: the stored one stands). */
+    protected J merge(J stored, J incoming) {
+        return stored;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, V> context) {
+        this.context = context;
+        this.jobs = context.getStateStore(storeName);
+        try (KeyValueIterator<String, J> it = jobs.all()) {
+            it.forEachRemaining(kv -> enqueue(kv.key));
+        }
+        context.schedule(pollInterval, PunctuationType.WALL_CLOCK_TIME, this::pump);
+    }
+
+    @Override
+    public void process(Record<String, J> record) {
+        if (record.key() == null || record.value() == null) {
+            return;
+        }
+        J stored = jobs.get(record.key());
+        jobs.put(record.key(), stored == null ? record.value() : merge(stored, record.value()));
+        enqueue(record.key());
+        pump(context.currentSystemTimeMs());
+    }
+
+    private void enqueue(String key) {
+        if (!inFlight.contains(key) && queued.add(key)) {
+            ready.add(key);
+        }
+    }
+
+    /** Handles completions, then starts queued jobs while the limit and {@link #admits()} allow. */
+    protected final void pump(long now) {
+        for (Completion<R> done; (done = completions.poll()) != null; ) {
+            inFlight.remove(done.key());
+            inFlightLimit.release();
+            J job = jobs.get(done.key());
+            if (job == null) {
+                continue;
+            }
+            Verdict verdict = complete(done.key(), job, done.result(), done.error(), now);
+            if (verdict instanceof Retry retry) {
+                notBefore.put(done.key(), now + retry.delayMs());
+                enqueue(done.key());
+            } else {
+                jobs.delete(done.key());
+            }
+        }
+        int waiting = ready.size();
+        for (int i = 0; i < waiting && admits(); i++) {
+            String key = ready.poll();
+            Long due = notBefore.get(key);
+            if ((due != null && due > now) || !inFlightLimit.tryAcquire()) {
+                ready.add(key);
+                if (due == null || due <= now) {
+                    break;
+                }
+                continue;
+            }
+            queued.remove(key);
+            notBefore.remove(key);
+            J job = jobs.get(key);
+            if (job == null) {
+                inFlightLimit.release();
+                continue;
+            }
+            inFlight.add(key);
+            CompletableFuture<R> work;
+            try {
+                work = start(key, job);
+            } catch (RuntimeException e) {
+                work = CompletableFuture.failedFuture(e);
+            }
+            work.whenComplete((result, error) -> {
+                synchronized (completions) {
+                    if (closed) {
+                        inFlightLimit.release();
+                    } else {
+                        completions.add(new Completion<>(key, result, error));
+                    }
+                }
+            });
+        }
+    }
+
+    /** Jobs of this task started and not yet handled. */
+    int inFlight() {
+        return inFlight.size();
+    }
+
+    @Override
+    public void close() {
+        synchronized (completions) {
+            closed = true;
+            // Completions already queued hold permits; work still running releases its own on completion.
+            inFlightLimit.release(completions.size());
+            completions.clear();
+        }
+    }
+}

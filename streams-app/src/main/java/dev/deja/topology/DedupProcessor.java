@@ -1,0 +1,360 @@
+package dev.deja.topology;
+
+import dev.deja.event.S3Object;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dedup rule. Keyed by dedup key, it keeps one {@link TableEntry} per key and decides, for
+ * every upload, whether to call the action:
+ * <ul>
+ *   <li>absent: write PENDING, emit one invocation request, park the upload as a waiter;</li>
+ *   <li>PENDING: park the upload (coalesced: never a second request);</li>
+ *   <li>DONE: answer at once with the kept result (CACHED);</li>
+ *   <li>FAILED: a failure is not an answer: invoke again once the cool-down has passed (the
+ *       upload waits for that call).</li>
+ * </ul>
+ * A result makes the entry DONE or FAILED and releases every waiter of the attempt with one output
+ * record each (INVOKED for the upload that caused the call, COALESCED for the others, FAILED on
+ * failure). Timers re-issue requests pending too long, re-invoke after the cool-down, and expire
+ * finished entries after the TTL (a tombstone in the table topic). The same MinIO event delivered
+ * twice (same bucket, key and sequencer) produces no second output.
+ *
+ * <p>No value grows with traffic: waiters are separate store records ({@code dedupKey NUL seq}),
+ * released at most {@code releaseBatch} at a time, and timers live in their own store ordered by
+ * due time, so each punctuation touches at most {@code punctuateMaxItems} of them.
+ */
+final class DedupProcessor implements Processor<String, DedupInput, String, DedupOutput> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DedupProcessor.class);
+    private static final char SEP = '\u0000';
+    private static final String ENTRY_TIMER = "E";
+    private static final String SEEN_TIMER = "S";
+
+    private final DedupSettings settings;
+    private final Set<String> unpublished = new LinkedHashSet<>();
+    private ProcessorContext<String, DedupOutput> context;
+    private KeyValueStore<String, TableEntry> table;
+    private KeyValueStore<String, Waiter> waiters;
+    private KeyValueStore<String, String> timers;
+    private KeyValueStore<String, Long> seen;
+
+    DedupProcessor(DedupSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, DedupOutput> context) {
+        this.context = context;
+        this.table = context.getStateStore(DejaTopology.TABLE_STORE);
+        this.waiters = context.getStateStore(DejaTopology.WAITERS_STORE);
+        this.timers = context.getStateStore(DejaTopology.TIMERS_STORE);
+        this.seen = context.getStateStore(DejaTopology.SEEN_STORE);
+        context.schedule(Duration.ofMillis(settings.punctuateIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    }
+
+    @Override
+    public void process(Record<String, DedupInput> record) {
+        long now = context.currentSystemTimeMs();
+        DedupInput input = record.value();
+        if (input == null) {
+            return;
+        }
+        if (input.upload() != null) {
+            onUpload(record.key(), input.upload(), now);
+        } else if (input.result() != null) {
+            onResult(record.key(), input.result(), now);
+        }
+    }
+
+    private void onUpload(String key, Upload upload, long now) {
+        if (isRedelivery(key, upload.object(), now)) {
+            LOG.debug("redelivered event {} for {}: already answered", upload.object().eventId(), key);
+            return;
+        }
+        TableEntry entry = table.get(key);
+        if (entry == null) {
+            TableEntry.Builder fresh = TableEntry.builder()
+                    .dedupKey(key).action(upload.action()).actionVersion(upload.actionVersion())
+                    .contentMd5(upload.contentMd5()).params(upload.params())
+                    .firstSeenMs(now).samples(List.of(upload.object()));
+            long seq = park(fresh, key, upload, now);
+            issue(fresh.invokerWaiter(seq), key, now);
+            save(key, null, fresh, now, true);
+            return;
+        }
+        TableEntry.Builder next = entry.toBuilder().samples(withSample(entry.samples(), upload.object()));
+        switch (entry.status()) {
+            case PENDING -> {
+                park(next, key, upload, now);
+                next.hits(entry.hits() + 1);
+                save(key, entry, next, now, false);
+            }
+            case DONE -> {
+                next.hits(entry.hits() + 1);
+                emitOutput(upload, entry, Outcome.CACHED, now);
+                save(key, entry, next, now, false);
+            }
+            case FAILED -> {
+                long seq = park(next, key, upload, now);
+                boolean releasing = entry.releaseEnd() > 0;
+                if (!releasing && now >= cooldownEnd(entry)) {
+                    issue(next.invokerWaiter(seq), key, now);
+                    save(key, entry, next, now, true);
+                } else {
+                    if (entry.invokerWaiter() < 0) {
+                        next.invokerWaiter(seq);
+                    }
+                    save(key, entry, next, now, false);
+                }
+            }
+        }
+    }
+
+    private void onResult(String key, InvocationResult result, long now) {
+        TableEntry entry = table.get(key);
+        if (entry == null) {
+            LOG.debug("result for {} with no entry (expired): ignored", key);
+            return;
+        }
+        if (entry.status() == EntryStatus.DONE || (entry.status() == EntryStatus.FAILED && !result.success())) {
+            LOG.debug("late result of attempt {} for {} ({}): ignored", result.attempt(), key, entry.status());
+            return;
+        }
+        TableEntry.Builder next = entry.toBuilder()
+                .status(result.success() ? EntryStatus.DONE : EntryStatus.FAILED)
+                .result(result.success() ? result.result() : null)
+                .resultRef(result.success() ? result.resultRef() : null)
+                .error(result.success() ? null : result.error())
+                .failureKind(result.success() ? null : result.failureKind())
+                .activationId(result.activationId())
+                .durationMs(result.durationMs())
+                .completedAtMs(now)
+                .releaseEnd(entry.nextWaiter());
+        releaseWaiters(next, key, now);
+        save(key, entry, next, now, true);
+    }
+
+    /** Parks an upload as the entry's next waiter; returns its sequence number. */
+    private long park(TableEntry.Builder entry, String key, Upload upload, long now) {
+        TableEntry snapshot = entry.build();
+        long seq = snapshot.nextWaiter();
+        waiters.put(waiterKey(key, seq), new Waiter(upload, now));
+        entry.nextWaiter(seq + 1).waiting(snapshot.waiting() + 1);
+        return seq;
+    }
+
+    /** Makes the entry PENDING on a new attempt, emits its invocation request and arms the pending timeout. */
+    private void issue(TableEntry.Builder entry, String key, long now) {
+        TableEntry snapshot = entry.build();
+        int attempt = snapshot.attempt() + 1;
+        entry.status(EntryStatus.PENDING).attempt(attempt).error(null).failureKind(null)
+                .deadlineMs(now + settings.pendingTimeoutMs());
+        InvocationRequest request = new InvocationRequest(key, snapshot.action(), snapshot.actionVersion(),
+                snapshot.params(), attempt, now);
+        context.forward(new Record<>(key, new DedupOutput.Invoke(request), now));
+    }
+
+    /**
+     * Releases up to {@code releaseBatch} waiters numbered below the entry's {@code releaseEnd}
+     * with the entry's outcome, one output record each; when more remain, {@code releaseEnd}
+     * stays set and the entry's timer is due at once.
+     */
+    private void releaseWaiters(TableEntry.Builder next, String key, long now) {
+        TableEntry entry = next.build();
+        int released = 0;
+        boolean more = false;
+        List<String> done = new ArrayList<>();
+        try (KeyValueIterator<String, Waiter> it = waiters.range(waiterKey(key, 0), waiterKey(key, entry.releaseEnd() - 1))) {
+            while (it.hasNext()) {
+                if (released == settings.releaseBatch()) {
+                    more = true;
+                    break;
+                }
+                KeyValue<String, Waiter> waiter = it.next();
+                long seq = Long.parseUnsignedLong(waiter.key.substring(waiter.key.lastIndexOf(SEP) + 1), 16);
+                Outcome outcome = entry.status() == EntryStatus.FAILED ? Outcome.FAILED
+                        : seq == entry.invokerWaiter() ? Outcome.INVOKED : Outcome.COALESCED;
+                emitOutput(waiter.value.upload(), entry, outcome, now);
+                done.add(waiter.key);
+                released++;
+            }
+        }
+        done.forEach(waiters::delete);
+        next.waiting(Math.max(0, entry.waiting() - released));
+        if (!more) {
+            next.releaseEnd(0);
+            if (entry.invokerWaiter() < entry.releaseEnd()) {
+                next.invokerWaiter(-1);
+            }
+        }
+    }
+
+    private void emitOutput(Upload upload, TableEntry entry, Outcome outcome, long now) {
+        S3Object object = upload.object();
+        boolean failed = outcome == Outcome.FAILED;
+        OutputRecord output = new OutputRecord(object, upload.rule(), upload.contentMd5(), entry.action(),
+                entry.actionVersion(), entry.dedupKey(), outcome,
+                failed ? null : entry.result(), failed ? null : entry.resultRef(),
+                failed ? entry.error() : null, entry.activationId(), entry.durationMs(),
+                Math.max(0, now - upload.eventTimeMs()));
+        context.forward(new Record<>(object.path(), new DedupOutput.Output(output), now));
+    }
+
+    /**
+     * Stores an entry, bumps its version, moves its timer to the new deadline, and publishes it
+     * to the table topic now ({@code publish}) or at the next punctuation (hit counts only).
+     */
+    private void save(String key, TableEntry before, TableEntry.Builder next, long now, boolean publish) {
+        TableEntry draft = next.version(before == null ? 1 : before.version() + 1).lastSeenMs(now).build();
+        long deadline = deadline(draft, now);
+        TableEntry entry = draft.toBuilder().deadlineMs(deadline).build();
+        if (before != null && before.deadlineMs() != deadline && before.deadlineMs() != Long.MAX_VALUE) {
+            timers.delete(timerKey(before.deadlineMs(), ENTRY_TIMER, key));
+        }
+        if (deadline != Long.MAX_VALUE && (before == null || before.deadlineMs() != deadline)) {
+            timers.put(timerKey(deadline, ENTRY_TIMER, key), key);
+        }
+        table.put(key, entry);
+        if (publish) {
+            unpublished.remove(key);
+            context.forward(new Record<>(key, new DedupOutput.Table(entry), now));
+        } else {
+            unpublished.add(key);
+        }
+    }
+
+    /** When an entry next needs attention. */
+    private long deadline(TableEntry entry, long now) {
+        if (entry.releaseEnd() > 0) {
+            return now;
+        }
+        return switch (entry.status()) {
+            case PENDING -> entry.deadlineMs();
+            case FAILED -> entry.waiting() > 0 ? cooldownEnd(entry) : expiry(entry);
+            case DONE -> expiry(entry);
+        };
+    }
+
+    private long cooldownEnd(TableEntry entry) {
+        return entry.completedAtMs() == null ? 0 : entry.completedAtMs() + settings.failureCooldownMs();
+    }
+
+    private long expiry(TableEntry entry) {
+        if (settings.entryTtlMs() < 0 || entry.completedAtMs() == null) {
+            return Long.MAX_VALUE;
+        }
+        return entry.completedAtMs() + settings.entryTtlMs();
+    }
+
+    private boolean isRedelivery(String key, S3Object object, long now) {
+        if (object.sequencer() == null || settings.redeliveryWindowMs() <= 0) {
+            return false;
+        }
+        String seenKey = key + SEP + object.eventId();
+        if (seen.get(seenKey) != null) {
+            return true;
+        }
+        seen.put(seenKey, now);
+        timers.put(timerKey(now + settings.redeliveryWindowMs(), SEEN_TIMER, seenKey), seenKey);
+        return false;
+    }
+
+    /** Fires due timers (bounded), then publishes entries whose hit counts changed. */
+    private void punctuate(long now) {
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = timers.range(timerKey(0, "", ""), timerKey(now, "\uffff", ""))) {
+            while (it.hasNext() && due.size() < settings.punctuateMaxItems()) {
+                due.add(it.next());
+            }
+        }
+        for (KeyValue<String, String> timer : due) {
+            timers.delete(timer.key);
+            String kind = timer.key.substring(20, 21);
+            if (SEEN_TIMER.equals(kind)) {
+                seen.delete(timer.value);
+            } else {
+                long deadline = Long.parseLong(timer.key.substring(0, 19));
+                onEntryTimer(timer.value, deadline, now);
+            }
+        }
+        int published = 0;
+        for (Iterator<String> it = unpublished.iterator(); it.hasNext() && published < settings.punctuateMaxItems(); published++) {
+            String key = it.next();
+            it.remove();
+            TableEntry entry = table.get(key);
+            if (entry != null) {
+                context.forward(new Record<>(key, new DedupOutput.Table(entry), now));
+            }
+        }
+    }
+
+    private void onEntryTimer(String key, long deadline, long now) {
+        TableEntry entry = table.get(key);
+        if (entry == null || entry.deadlineMs() != deadline) {
+            return;
+        }
+        // The timer that fired is gone: what is saved now arms the next one.
+        TableEntry before = entry.toBuilder().deadlineMs(Long.MAX_VALUE).build();
+        TableEntry.Builder next = before.toBuilder();
+        if (entry.releaseEnd() > 0) {
+            releaseWaiters(next, key, now);
+            save(key, before, next, now, true);
+            return;
+        }
+        switch (entry.status()) {
+            case PENDING -> {
+                LOG.info("{} pending for {} ms (attempt {}): issuing the request again", key,
+                        settings.pendingTimeoutMs(), entry.attempt());
+                issue(next, key, now);
+                save(key, before, next, now, true);
+            }
+            case FAILED -> {
+                if (entry.waiting() > 0) {
+                    issue(next, key, now);
+                    save(key, before, next, now, true);
+                } else {
+                    expire(key, now);
+                }
+            }
+            case DONE -> expire(key, now);
+        }
+    }
+
+    private void expire(String key, long now) {
+        table.delete(key);
+        unpublished.remove(key);
+        context.forward(new Record<>(key, new DedupOutput.Table(null), now));
+        LOG.debug("{} expired after {} ms", key, settings.entryTtlMs());
+    }
+
+    private static List<S3Object> withSample(List<S3Object> samples, S3Object object) {
+        if (samples.size() >= TableEntry.MAX_SAMPLES || samples.contains(object)) {
+            return samples;
+        }
+        List<S3Object> more = new ArrayList<>(samples);
+        more.add(object);
+        return List.copyOf(more);
+    }
+
+    static String waiterKey(String dedupKey, long seq) {
+        return dedupKey + SEP + String.format("%016x", seq);
+    }
+
+    static String timerKey(long deadline, String kind, String target) {
+        return String.format("%019d", deadline) + SEP + kind + SEP + target;
+    }
+}

@@ -1,0 +1,174 @@
+package dev.deja.topology;
+
+import dev.deja.config.DejaConfig;
+import dev.deja.serde.JsonSerde;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds Deja's two Kafka Streams topologies. Pure: no KafkaStreams, no I/O.
+ *
+ * <p><b>Dedup</b> (application id {@code application.id}):
+ * <pre>
+ *   bucket-events (key: bucket/object, value: MinIO event JSON bytes)
+ *     -> parse-events -> [hash-content, store hash-jobs] -> dedup-uploads-repartition (key: dedup key, value: Upload)
+ *   deja-invocation-results (key: dedup key, value: InvocationResult)
+ *     -> merged with the uploads -> dedup [stores dedup-table, dedup-waiters, dedup-timers, dedup-seen-events]
+ *     -> deja-invocations (key: dedup key, value: InvocationRequest)
+ *     -> deja-output      (key: bucket/object, value: OutputRecord)
+ *     -> deja-table       (key: dedup key, value: TableEntry, tombstone on expiry; compacted)
+ *   bad events -> deja-dlq (original key and bytes; headers deja.reason, deja.error.class, deja.source.*)
+ * </pre>
+ * <p><b>Invoker</b> (application id {@code application.id + "-invoker"}):
+ * <pre>
+ *   deja-invocations -> invoke [store invoker-requests] -> deja-invocation-results
+ * </pre>
+ * The two are separate Kafka Streams applications because Kafka Streams needs every member of
+ * one group to run the same topology, while {@code --role} lets the parts scale apart.
+ */
+public final class DejaTopology {
+
+    public static final String INVOKER_APP_SUFFIX = "-invoker";
+
+    public static final String TABLE_STORE = "dedup-table";
+    public static final String WAITERS_STORE = "dedup-waiters";
+    public static final String TIMERS_STORE = "dedup-timers";
+    public static final String SEEN_STORE = "dedup-seen-events";
+    public static final String HASH_JOBS_STORE = "hash-jobs";
+    public static final String INVOKER_REQUESTS_STORE = "invoker-requests";
+    public static final String UPLOADS_REPARTITION = "dedup-uploads";
+
+    private static final Serde<String> STRING = Serdes.String();
+    private static final Serde<byte[]> BYTES = Serdes.ByteArray();
+    private static final Serde<Upload> UPLOAD = JsonSerde.of(Upload.class);
+    private static final Serde<InvocationRequest> REQUEST = JsonSerde.of(InvocationRequest.class);
+    private static final Serde<InvocationResult> RESULT = JsonSerde.of(InvocationResult.class);
+    private static final Serde<OutputRecord> OUTPUT = JsonSerde.of(OutputRecord.class);
+    private static final Serde<TableEntry> ENTRY = JsonSerde.of(TableEntry.class);
+
+    private DejaTopology() {
+    }
+
+    /**
+     * The dedup application's topology.
+     *
+     * @param actionVersions the current version of each rule's action (never blocks)
+     * @param hashing reads objects whose ETag is not their MD5
+     */
+    public static Topology buildDedup(DejaConfig config, Function<String, String> actionVersions, ContentHashing hashing) {
+        StreamsBuilder builder = new StreamsBuilder();
+        DedupSettings settings = DedupSettings.from(config);
+        Duration poll = Duration.ofMillis(settings.punctuateIntervalMs());
+        Semaphore hashLimit = new Semaphore(config.getInt(DejaConfig.HASH_MAX_IN_FLIGHT_CONFIG));
+
+        builder.addStateStore(store(HASH_JOBS_STORE, JsonSerde.of(HashJob.class)));
+        builder.addStateStore(store(TABLE_STORE, ENTRY));
+        builder.addStateStore(store(WAITERS_STORE, JsonSerde.of(Waiter.class)));
+        builder.addStateStore(store(TIMERS_STORE, STRING));
+        builder.addStateStore(store(SEEN_STORE, Serdes.Long()));
+
+        KStream<String, Ingested> parsed = builder
+                .stream(config.getString(DejaConfig.INPUT_TOPIC_CONFIG), Consumed.with(BYTES, BYTES).withName("read-bucket-events"))
+                .process(() -> new IngestProcessor(config.rules(), actionVersions), Named.as("parse-events"));
+        KStream<String, Ingested> hashed = parsed
+                .filter((key, value) -> value instanceof Ingested.NeedsHash, Named.as("needs-hash"))
+                .mapValues(value -> ((Ingested.NeedsHash) value).job(), Named.as("hash-job"))
+                .process(() -> new HashProcessor(hashing, hashLimit, poll), Named.as("hash-content"), HASH_JOBS_STORE);
+        KStream<String, Ingested> ingested = parsed
+                .filter((key, value) -> !(value instanceof Ingested.NeedsHash), Named.as("has-md5"))
+                .merge(hashed, Named.as("merge-hashed"));
+
+        ingested.filter((key, value) -> value instanceof Ingested.Rejected, Named.as("rejected"))
+                .map((key, value) -> KeyValue.pair(((Ingested.Rejected) value).key(), ((Ingested.Rejected) value).value()),
+                        Named.as("dead-letter"))
+                .to(config.getString(DejaConfig.DLQ_TOPIC_CONFIG), Produced.with(BYTES, BYTES).withName("write-dlq"));
+
+        KStream<String, DedupInput> uploads = ingested
+                .filter((key, value) -> value instanceof Ingested.Routed, Named.as("routed"))
+                .mapValues(value -> ((Ingested.Routed) value).upload(), Named.as("upload"))
+                .repartition(Repartitioned.with(STRING, UPLOAD).withName(UPLOADS_REPARTITION)
+                        .withNumberOfPartitions(config.getInt(DejaConfig.PARTITIONS_CONFIG)))
+                .mapValues(DedupInput::of, Named.as("upload-input"));
+        KStream<String, DedupInput> results = builder
+                .stream(config.getString(DejaConfig.RESULTS_TOPIC_CONFIG), Consumed.with(STRING, RESULT).withName("read-results"))
+                .mapValues(DedupInput::of, Named.as("result-input"));
+
+        uploads.merge(results, Named.as("merge-results"))
+                .process(() -> new DedupProcessor(settings), Named.as("dedup"),
+                        TABLE_STORE, WAITERS_STORE, TIMERS_STORE, SEEN_STORE)
+                .split(Named.as("route-"))
+                .branch((key, value) -> value instanceof DedupOutput.Invoke, Branched.withConsumer(s -> s
+                        .mapValues(value -> ((DedupOutput.Invoke) value).request(), Named.as("request"))
+                        .to(config.getString(DejaConfig.INVOCATIONS_TOPIC_CONFIG), Produced.with(STRING, REQUEST).withName("write-invocations")),
+                        "invocations"))
+                .branch((key, value) -> value instanceof DedupOutput.Output, Branched.withConsumer(s -> s
+                        .mapValues(value -> ((DedupOutput.Output) value).record(), Named.as("output"))
+                        .to(config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG), Produced.with(STRING, OUTPUT).withName("write-output")),
+                        "output"))
+                .defaultBranch(Branched.withConsumer(s -> s
+                        .mapValues(value -> ((DedupOutput.Table) value).entry(), Named.as("entry"))
+                        .to(config.getString(DejaConfig.TABLE_TOPIC_CONFIG), Produced.with(STRING, ENTRY).withName("write-table")),
+                        "table"));
+        return builder.build(properties(config, config.getString(DejaConfig.APPLICATION_ID_CONFIG)));
+    }
+
+    /** The invoker application's topology; {@code inFlightLimit} is shared by every task of the process. */
+    public static Topology buildInvoker(DejaConfig config, ActionCaller caller, Semaphore inFlightLimit) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(store(INVOKER_REQUESTS_STORE, REQUEST));
+        Duration poll = Duration.ofMillis(Math.min(20, config.getLong(DejaConfig.PUNCTUATE_INTERVAL_CONFIG)));
+        builder.stream(config.getString(DejaConfig.INVOCATIONS_TOPIC_CONFIG), Consumed.with(STRING, REQUEST).withName("read-invocations"))
+                .process(() -> new InvokerProcessor(caller, inFlightLimit, poll), Named.as("invoke"), INVOKER_REQUESTS_STORE)
+                .to(config.getString(DejaConfig.RESULTS_TOPIC_CONFIG), Produced.with(STRING, RESULT).withName("write-results"));
+        return builder.build(properties(config, invokerApplicationId(config)));
+    }
+
+    public static String invokerApplicationId(DejaConfig config) {
+        return config.getString(DejaConfig.APPLICATION_ID_CONFIG) + INVOKER_APP_SUFFIX;
+    }
+
+    /**
+     * Kafka Streams properties for one of the two applications: the pass-through settings, the
+     * exception handlers, explicit serdes nowhere defaulted, and the shared RocksDB budget.
+     */
+    public static Properties properties(DejaConfig config, String applicationId) {
+        Properties props = new Properties();
+        props.putAll(config.streamsProperties());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        // A record that cannot be read goes to the dead-letter topic and processing goes on;
+        // a failure inside Deja's processors stops the task rather than lose an output.
+        props.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
+        props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class.getName());
+        props.putIfAbsent(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.getString(DejaConfig.DLQ_TOPIC_CONFIG));
+        props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class.getName());
+        props.put(BoundedMemoryRocksDbConfig.CACHE_BYTES_CONFIG, config.getLong(DejaConfig.ROCKSDB_CACHE_BYTES_CONFIG));
+        props.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(DejaConfig.REPLICATION_FACTOR_CONFIG));
+        props.putIfAbsent(StreamsConfig.producerPrefix("compression.type"), "lz4");
+        return props;
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> valueSerde) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), STRING, valueSerde)
+                .withLoggingEnabled(Map.of());
+    }
+}

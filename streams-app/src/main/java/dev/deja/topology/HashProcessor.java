@@ -1,0 +1,59 @@
+package dev.deja.topology;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Computes the content MD5 of objects whose ETag is not one (multipart, SSE-C, SSE-KMS) by
+ * streaming them, off the stream thread and bounded in concurrency; then routes each waiting
+ * upload by its dedup key. An object that cannot be hashed (missing, too large) sends its event to
+ * the dead-letter topic; other failures are retried with backoff.
+ */
+final class HashProcessor extends AsyncWorkProcessor<HashJob, String, Ingested> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HashProcessor.class);
+    private static final long MAX_RETRY_DELAY_MS = 30_000;
+
+    private final ContentHashing hashing;
+    private final java.util.Map<String, Integer> failures = new java.util.HashMap<>();
+
+    HashProcessor(ContentHashing hashing, Semaphore limit, Duration pollInterval) {
+        super(DejaTopology.HASH_JOBS_STORE, limit, pollInterval);
+        this.hashing = hashing;
+    }
+
+    @Override
+    protected CompletableFuture<String> start(String key, HashJob job) {
+        return hashing.md5(job.bucket(), job.key());
+    }
+
+    @Override
+    protected Verdict complete(String key, HashJob job, String md5, Throwable error, long now) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause == null) {
+            failures.remove(key);
+            for (Upload upload : job.uploads()) {
+                Upload keyed = upload.withContentMd5(md5);
+                context.forward(new Record<>(keyed.dedupKey(), (Ingested) new Ingested.Routed(keyed), now));
+            }
+            return FINISHED;
+        }
+        if (cause instanceof ContentHashing.Rejected rejected) {
+            failures.remove(key);
+            LOG.warn("cannot hash {}: {} (event sent to the dead-letter topic)", key, rejected.getMessage());
+            context.forward(new Record<String, Ingested>(null, new Ingested.Rejected(job.sourceKey(), job.sourceValue()), now,
+                    DeadLetters.headers("cannot hash s3://" + job.bucket() + "/" + job.key() + ": " + rejected.getMessage(),
+                            cause.getClass().getName(), job.sourceTopic(), job.sourcePartition(), job.sourceOffset())));
+            return FINISHED;
+        }
+        int failed = failures.merge(key, 1, Integer::sum);
+        long delay = Math.min(MAX_RETRY_DELAY_MS, 100L << Math.min(failed, 16));
+        LOG.warn("hashing {} failed ({} time(s)), retrying in {} ms: {}", key, failed, delay, cause.toString());
+        return new Retry(delay);
+    }
+}

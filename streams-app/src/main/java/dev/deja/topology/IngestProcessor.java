@@ -1,0 +1,143 @@
+package dev.deja.topology;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deja.config.Rule;
+import dev.deja.event.ContentMd5;
+import dev.deja.event.MalformedEventException;
+import dev.deja.event.MinioEvents;
+import dev.deja.event.S3Object;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parses MinIO bucket events, matches every record against the rules, and routes each
+ * (object, rule) by dedup key. Objects whose ETag is not their MD5 go to hashing first; bad
+ * events go to the dead-letter topic with the reason, and processing goes on.
+ */
+final class IngestProcessor implements Processor<byte[], byte[], String, Ingested> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
+    static final String REMOVED_PREFIX = "s3:ObjectRemoved:";
+
+    private final List<Rule> rules;
+    private final Function<String, String> actionVersions;
+    private ProcessorContext<String, Ingested> context;
+
+    IngestProcessor(List<Rule> rules, Function<String, String> actionVersions) {
+        this.rules = rules;
+        this.actionVersions = actionVersions;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Ingested> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        MinioEvents.Parsed parsed;
+        try {
+            parsed = MinioEvents.parse(record.value());
+        } catch (MalformedEventException e) {
+            reject(record, e.getMessage());
+            return;
+        }
+        for (S3Object object : parsed.objects()) {
+            route(record, object);
+        }
+        if (!parsed.rejected().isEmpty()) {
+            reject(record, String.join("; ", parsed.rejected()));
+        }
+    }
+
+    private void route(Record<byte[], byte[]> record, S3Object object) {
+        List<Upload> matched = new ArrayList<>();
+        long eventTime = eventTimeMs(object, record.timestamp());
+        for (Rule rule : rules) {
+            if (!rule.matches(object)) {
+                continue;
+            }
+            String version = actionVersions.apply(rule.action());
+            if (version == null) {
+                throw new IllegalStateException("no version known for action " + rule.action());
+            }
+            matched.add(new Upload(object, rule.name(), rule.action(), version, rule.paramsHash(),
+                    invocationParams(rule, object), null, null, eventTime));
+        }
+        if (matched.isEmpty()) {
+            return;
+        }
+        Optional<String> md5 = object.eventName().startsWith(REMOVED_PREFIX)
+                ? Optional.of("event-" + md5Hex(object.eventId()))
+                : ContentMd5.fromETag(object);
+        if (md5.isPresent()) {
+            for (Upload upload : matched) {
+                Upload keyed = upload.withContentMd5(md5.get());
+                context.forward(new Record<>(keyed.dedupKey(), (Ingested) new Ingested.Routed(keyed), record.timestamp()));
+            }
+        } else {
+            RecordMetadata source = context.recordMetadata().orElseThrow();
+            HashJob job = new HashJob(List.copyOf(matched), record.key(), record.value(), source.topic(),
+                    source.partition(), source.offset());
+            context.forward(new Record<>(object.eventId(), (Ingested) new Ingested.NeedsHash(job), record.timestamp()));
+        }
+    }
+
+    /** The action's parameters: the rule's static ones, plus the object that triggered it. */
+    private static JsonNode invocationParams(Rule rule, S3Object object) {
+        ObjectNode params = rule.params().deepCopy();
+        params.put("bucket", object.bucket());
+        params.put("key", object.key());
+        if (object.eTag() != null) {
+            params.put("eTag", object.eTag());
+        }
+        if (object.size() != null) {
+            params.put("size", object.size());
+        }
+        params.put("eventName", object.eventName());
+        return params;
+    }
+
+    private void reject(Record<byte[], byte[]> record, String reason) {
+        RecordMetadata source = context.recordMetadata().orElseThrow();
+        LOG.warn("bad event at {}-{}@{}: {} (sent to the dead-letter topic)", source.topic(), source.partition(),
+                source.offset(), reason);
+        context.forward(new Record<String, Ingested>(null, new Ingested.Rejected(record.key(), record.value()),
+                record.timestamp(), DeadLetters.headers(reason, MalformedEventException.class.getName(),
+                source.topic(), source.partition(), source.offset())));
+    }
+
+    private static long eventTimeMs(S3Object object, long fallback) {
+        if (object.eventTime() == null) {
+            return fallback;
+        }
+        try {
+            return Instant.parse(object.eventTime()).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            return fallback;
+        }
+    }
+
+    static String md5Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+package dev.deja.topology;
+
+/** An upload parked on a dedup key until the call it waits for ends (value of the {@code dedup-waiters} store). */
+public record Waiter(Upload upload, long arrivedAtMs) {
+}
