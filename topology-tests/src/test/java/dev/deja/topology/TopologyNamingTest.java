@@ -1,0 +1,62 @@
+package dev.deja.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deja.config.DejaConfig;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import org.apache.kafka.streams.TopologyDescription;
+import org.junit.jupiter.api.Test;
+
+/** Store, processor and internal topic names are state: renaming one loses data on upgrade. */
+class TopologyNamingTest {
+
+    private static final DejaConfig CONFIG = DejaConfig.load(null, Map.of(), Map.of(
+            "bootstrap.servers", "test:9092", "deja.rules", "thumbs", "deja.rule.thumbs.action", "thumbnail"));
+
+    @Test
+    void shouldKeepEveryStoreAndTopicNameWhenTheDedupTopologyIsBuilt() {
+        TopologyDescription description = DejaTopology.buildDedup(CONFIG, action -> "1", ContentHashing.UNAVAILABLE).describe();
+        String text = description.toString();
+
+        assertThat(text).contains(
+                "Source: read-bucket-events (topics: [bucket-events])",
+                "Processor: parse-events",
+                "Processor: hash-content (stores: [hash-jobs])",
+                "Sink: dedup-uploads-repartition-sink (topic: dedup-uploads-repartition)",
+                "Source: dedup-uploads-repartition-source (topics: [dedup-uploads-repartition])",
+                "Source: read-results (topics: [deja-invocation-results])",
+                "Sink: write-invocations (topic: deja-invocations)",
+                "Sink: write-output (topic: deja-output)",
+                "Sink: write-table (topic: deja-table)",
+                "Sink: write-dlq (topic: deja-dlq)");
+        assertThat(description.subtopologies()).hasSize(2);
+        assertThat(description.subtopologies()).flatExtracting(TopologyDescription.Subtopology::nodes)
+                .filteredOn(node -> node.name().equals("dedup")).singleElement()
+                .satisfies(node -> assertThat(((TopologyDescription.Processor) node).stores())
+                        .containsExactlyInAnyOrder("dedup-table", "dedup-waiters", "dedup-timers", "dedup-seen-events"));
+        assertThat(text).doesNotContain("KSTREAM-", "KTABLE-");
+    }
+
+    @Test
+    void shouldKeepEveryStoreAndTopicNameWhenTheInvokerTopologyIsBuilt() {
+        ActionCaller never = new ActionCaller() {
+            @Override
+            public boolean admits() {
+                return false;
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Outcome> call(InvocationRequest request) {
+                throw new AssertionError("no call expected");
+            }
+        };
+        String text = DejaTopology.buildInvoker(CONFIG, never, new Semaphore(1)).describe().toString();
+
+        assertThat(text).contains(
+                "Source: read-invocations (topics: [deja-invocations])",
+                "Processor: invoke (stores: [invoker-requests])",
+                "Sink: write-results (topic: deja-invocation-results)");
+        assertThat(text).doesNotContain("KSTREAM-");
+    }
+}
