@@ -1,0 +1,151 @@
+package dev.deja.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deja.config.DejaConfig;
+import dev.deja.serde.Json;
+import dev.deja.serde.JsonSerde;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class InvokerTopologyTest {
+
+    private static final int LIMIT = 3;
+
+    /** A caller whose calls end when the test says so. */
+    private final class ScriptedCaller implements ActionCaller {
+        final Map<String, CompletableFuture<Outcome>> running = new ConcurrentHashMap<>();
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        final AtomicBoolean open = new AtomicBoolean(true);
+        final AtomicInteger maxRunning = new AtomicInteger();
+
+        @Override
+        public boolean admits() {
+            return open.get();
+        }
+
+        @Override
+        public CompletableFuture<Outcome> call(InvocationRequest request) {
+            CompletableFuture<Outcome> future = new CompletableFuture<>();
+            running.put(request.dedupKey(), future);
+            calls.add(request.dedupKey());
+            maxRunning.accumulateAndGet((int) running.values().stream().filter(f -> !f.isDone()).count(), Math::max);
+            return future;
+        }
+
+        void succeed(String key) {
+            running.get(key).complete(new Done(new InvocationResult(key, 1, true, null, Json.parse("{\"ok\":1}"), null,
+                    null, "act-" + key, 50L, 1, 0L)));
+        }
+    }
+
+    private final ScriptedCaller caller = new ScriptedCaller();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, InvocationRequest> requests;
+    private TestOutputTopic<String, InvocationResult> results;
+    private Instant now = Instant.parse("2026-11-23T10:00:00Z");
+
+    @BeforeEach
+    void start() throws Exception {
+        DejaConfig config = DejaConfig.load(null, Map.of(), Map.of("bootstrap.servers", "test:9092", "deja.rules", "thumbs",
+                "deja.rule.thumbs.action", "thumbnail", "state.dir", Files.createTempDirectory("deja-ttd").toString()));
+        driver = new TopologyTestDriver(DejaTopology.buildInvoker(config, caller, new Semaphore(LIMIT)),
+                DejaTopology.properties(config, "deja-test-invoker"), now);
+        requests = driver.createInputTopic("deja-invocations", Serdes.String().serializer(),
+                JsonSerde.of(InvocationRequest.class).serializer());
+        results = driver.createOutputTopic("deja-invocation-results", Serdes.String().deserializer(),
+                JsonSerde.of(InvocationResult.class).deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private void request(String key, int attempt) {
+        requests.pipeInput(key, new InvocationRequest(key, "thumbnail", "0.0.3", Json.object(), attempt, 0L), now);
+    }
+
+    private void tick() {
+        now = now.plusMillis(20);
+        driver.advanceWallClockTime(Duration.ofMillis(20));
+    }
+
+    @Test
+    void shouldNeverRunMoreCallsThanTheLimitWhenRequestsPileUp() {
+        // given
+        for (int i = 0; i < 10; i++) {
+            request("k" + i, 1);
+        }
+        assertThat(caller.calls).hasSize(LIMIT);
+
+        // when: calls end one by one
+        for (int i = 0; i < 10; i++) {
+            caller.succeed(caller.calls.get(i));
+            tick();
+        }
+
+        // then
+        assertThat(caller.calls).hasSize(10).doesNotHaveDuplicates();
+        assertThat(caller.maxRunning.get()).isLessThanOrEqualTo(LIMIT);
+        assertThat(results.readKeyValuesToList()).hasSize(10);
+        assertThat(driver.getKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE).approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void shouldNotCallTwiceWhenARequestIsReissuedWhileItsCallIsInFlight() {
+        request("k", 1);
+        request("k", 2);
+        tick();
+
+        assertThat(caller.calls).containsExactly("k");
+        caller.succeed("k");
+        tick();
+        assertThat(results.readValuesToList()).singleElement().satisfies(r -> assertThat(r.activationId()).isEqualTo("act-k"));
+        assertThat(caller.calls).containsExactly("k");
+    }
+
+    @Test
+    void shouldKeepRequestsQueuedAndFireThemWhenTheBreakerClosesAgain() {
+        // given: the breaker is open
+        caller.open.set(false);
+        request("a", 1);
+        request("b", 1);
+        tick();
+        assertThat(caller.calls).isEmpty();
+
+        // when
+        caller.open.set(true);
+        tick();
+
+        // then
+        assertThat(caller.calls).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void shouldFireAgainWhenACallIsDeferred() {
+        request("a", 1);
+        caller.running.get("a").complete(new ActionCaller.Deferred("breaker open"));
+        tick();
+        tick();
+
+        assertThat(caller.calls).containsExactly("a", "a");
+        assertThat(results.isEmpty()).isTrue();
+    }
+}
