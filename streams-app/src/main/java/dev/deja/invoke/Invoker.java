@@ -91,15 +91,15 @@ public final class Invoker implements AutoCloseable {
         if (closed) {
             return deferred("invoker closed");
         }
-        if (pending.get() >= settings.maxPending()) {
+        if (!reservePendingSlot()) {
             return deferred("too many invocations in flight (" + settings.maxPending() + ")");
         }
         CircuitBreaker.Permit permit = breaker.tryAcquire();
         if (permit == null) {
+            pending.decrementAndGet();
             return deferred("OpenWhisk circuit breaker is open");
         }
         CompletableFuture<InvokeOutcome> outcome = new CompletableFuture<>();
-        pending.incrementAndGet();
         unfinished.add(outcome);
         outcome.whenComplete((ignored, error) -> {
             unfinished.remove(outcome);
@@ -107,6 +107,18 @@ public final class Invoker implements AutoCloseable {
         });
         attempt(request, permit, 0, 0, outcome);
         return outcome;
+    }
+
+    private boolean reservePendingSlot() {
+        while (true) {
+            int current = pending.get();
+            if (current >= settings.maxPending()) {
+                return false;
+            }
+            if (pending.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
     }
 
     /** The breaker's state, for health checks and metrics. */

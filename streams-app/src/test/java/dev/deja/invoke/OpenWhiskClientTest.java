@@ -241,6 +241,22 @@ class OpenWhiskClientTest {
     }
 
     @Test
+    void shouldReportTransientTimeoutWhenOpenWhiskDoesNotAnswerInTime() throws Exception {
+        // given
+        client = new OpenWhiskClient(settings(server).callTimeout(Duration.ofMillis(200)).build());
+        server.enqueue(new MockResponse.Builder().code(200).headersDelay(1, TimeUnit.SECONDS)
+                .body(Json.write(success("late", Json.object()))).build());
+
+        // when
+        CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+
+        // then
+        assertThat(call.kind()).isEqualTo(CallResult.Kind.TRANSIENT);
+        assertThat(call.failureKind()).isEqualTo("unavailable");
+        assertThat(call.message()).contains("timeout");
+    }
+
+    @Test
     void shouldReturnVersionWhenActionExists() throws Exception {
         // given
         client = new OpenWhiskClient(settings(server).build());
