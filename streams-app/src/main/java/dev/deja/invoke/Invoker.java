@@ -97,7 +97,7 @@ public final class Invoker implements AutoCloseable {
         CircuitBreaker.Permit permit = breaker.tryAcquire();
         if (permit == null) {
             pending.decrementAndGet();
-            return deferred("OpenWhisk circuit breaker is open");
+            return deferred("OpenWhisk circuit breaker is " + breaker.state() + " (no call allowed now)");
         }
         CompletableFuture<InvokeOutcome> outcome = new CompletableFuture<>();
         unfinished.add(outcome);
@@ -225,7 +225,8 @@ public final class Invoker implements AutoCloseable {
                 }
                 CircuitBreaker.Permit permit = breaker.tryAcquire();
                 if (permit == null) {
-                    outcome.complete(new InvokeOutcome.Deferred("OpenWhisk circuit breaker is open"));
+                    outcome.complete(new InvokeOutcome.Deferred(
+                            "OpenWhisk circuit breaker is " + breaker.state() + " (no retry allowed now)"));
                 } else {
                     attempt(request, permit, retry, calls, outcome);
                 }
