@@ -14,9 +14,10 @@
  * // in the processor, for a persisted InvocationRequest:
  * if (invoker.admits()) {
  *     invoker.invoke(request).thenAccept(outcome -> {
- *         switch (outcome) {
- *             case InvokeOutcome.Completed c -> publish(c.result());   // to deja-invocation-results
- *             case InvokeOutcome.Deferred d -> keepQueued(request);    // fire again later
+ *         if (outcome instanceof InvokeOutcome.Completed completed) {
+ *             publish(completed.result());   // to deja-invocation-results
+ *         } else {
+ *             keepQueued(request);           // Deferred: fire it again later
  *         }
  *     });
  * }
