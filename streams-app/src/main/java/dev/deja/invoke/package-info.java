@@ -1,0 +1,27 @@
+/**
+ * Calling OpenWhisk: Deja's REST client, the circuit breaker, the asynchronous invoker the topology drives,
+ * and the action version cache that feeds dedup keys.
+ *
+ * <p>Wiring (one of each per process; close in reverse order):
+ * <pre>{@code
+ * OpenWhiskSettings ow = OpenWhiskSettings.builder(apiHost, authKey).namespace(ns).build();
+ * OpenWhiskClient client = new OpenWhiskClient(ow);
+ * ActionVersions versions = new ActionVersions(client, ruleActions);
+ * versions.awaitInitial(Duration.ofSeconds(30));   // fails start-up naming the action it cannot read
+ * versions.start(Duration.ofMinutes(1));           // versions.versionOf(action) never does I/O
+ * Invoker invoker = new Invoker(client, resultStoreOrNull, InvokerSettings.from(ow, 256 * 1024), Clock.systemUTC());
+ *
+ * // in the processor, for a persisted InvocationRequest:
+ * if (invoker.admits()) {
+ *     invoker.invoke(request).thenAccept(outcome -> {
+ *         if (outcome instanceof InvokeOutcome.Completed completed) {
+ *             publish(completed.result());   // to deja-invocation-results
+ *         } else {
+ *             keepQueued(request);           // Deferred: fire it again later
+ *         }
+ *     });
+ * }
+ * }</pre>
+ * The outcome future completes on an HTTP or scheduler thread, never the caller's, and never exceptionally.
+ */
+package dev.deja.invoke;
