@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -44,13 +45,12 @@ class EmbeddedKafkaTest {
             // then
             Map<String, Object> consumerConfig = Map.of(
                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "embedded-kafka-test",
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             List<String> values = new ArrayList<>();
             try (KafkaConsumer<String, String> consumer =
                          new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
-                consumer.subscribe(List.of("tx-topic"));
+                consumer.assign(List.of(new TopicPartition("tx-topic", 0)));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (values.isEmpty() && System.nanoTime() < deadline) {
                     for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
