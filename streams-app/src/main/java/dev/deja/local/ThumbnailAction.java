@@ -1,0 +1,200 @@
+package dev.deja.local;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.deja.s3.S3Clients;
+import dev.deja.s3.S3Settings;
+import io.minio.BucketExistsArgs;
+import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.errors.ErrorResponseException;
+import io.minio.errors.MinioException;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import javax.imageio.ImageIO;
+import okhttp3.OkHttpClient;
+
+/**
+ * The demo action of {@code deja local}: makes a PNG thumbnail of an image stored in S3.
+ *
+ * <p>Written to OpenWhisk's Java action contract ({@code JsonObject main(JsonObject)}), so the same
+ * class runs in {@link ActionHost} and deployed to a real OpenWhisk ({@code wsk action create
+ * thumbnail deja.jar --main dev.deja.local.ThumbnailAction}).
+ *
+ * <p>Parameters: {@code bucket}, {@code key} (the image), {@code maxWidth} (default 128),
+ * {@code outputBucket} (default {@code thumbnails}, created if missing), and the store:
+ * {@code s3Endpoint}, {@code s3AccessKey}, {@code s3SecretKey}, {@code s3Region} (optional), or,
+ * in process, the settings given to {@link #defaultS3(S3Settings)}.
+ *
+ * <p>Result: {@code {"thumbnail":"s3://<outputBucket>/thumbs/<sha256 of the PNG>.png","width":..,
+ * "height":..,"sourceBytes":..}}; or {@code {"error":"..."}} (an application error for OpenWhisk)
+ * when the input is missing, not an image or larger than {@link #MAX_SOURCE_BYTES}.
+ */
+public final class ThumbnailAction {
+
+    /** Images above this size are refused. */
+    public static final long MAX_SOURCE_BYTES = 50L * 1024 * 1024;
+    static final int DEFAULT_MAX_WIDTH = 128;
+    static final String DEFAULT_OUTPUT_BUCKET = "thumbnails";
+
+    private static final OkHttpClient HTTP = S3Clients.httpClient();
+    private static volatile S3Settings defaultS3;
+
+    static {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    private ThumbnailAction() {
+    }
+
+    /** The store used when the parameters carry no {@code s3Endpoint}; for the in-process host. */
+    public static void defaultS3(S3Settings settings) {
+        defaultS3 = settings;
+    }
+
+    /** OpenWhisk entry point. */
+    public static JsonObject main(JsonObject args) {
+        String bucket = string(args, "bucket", null);
+        String key = string(args, "key", null);
+        if (bucket == null || key == null) {
+            return error("parameters 'bucket' and 'key' are required");
+        }
+        int maxWidth;
+        try {
+            maxWidth = Integer.parseInt(string(args, "maxWidth", String.valueOf(DEFAULT_MAX_WIDTH)));
+        } catch (NumberFormatException e) {
+            return error("parameter 'maxWidth' must be a number");
+        }
+        if (maxWidth < 1) {
+            return error("parameter 'maxWidth' must be positive");
+        }
+        String outputBucket = string(args, "outputBucket", DEFAULT_OUTPUT_BUCKET);
+        S3Settings settings = settings(args);
+        if (settings == null) {
+            return error("no S3 store: pass s3Endpoint, s3AccessKey and s3SecretKey");
+        }
+        MinioClient client = S3Clients.minio(settings, HTTP);
+        try {
+            byte[] source = read(client, bucket, key);
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(source));
+            if (image == null) {
+                return error("not an image: " + bucket + "/" + key);
+            }
+            BufferedImage thumbnail = resize(image, maxWidth);
+            byte[] png = png(thumbnail);
+            String thumbKey = "thumbs/" + sha256Hex(png) + ".png";
+            ensureBucket(client, outputBucket);
+            client.putObject(PutObjectArgs.builder().bucket(outputBucket).object(thumbKey)
+                    .data(png, png.length).contentType("image/png").build());
+            JsonObject result = new JsonObject();
+            result.addProperty("thumbnail", "s3://" + outputBucket + "/" + thumbKey);
+            result.addProperty("width", thumbnail.getWidth());
+            result.addProperty("height", thumbnail.getHeight());
+            result.addProperty("sourceBytes", source.length);
+            return result;
+        } catch (ErrorResponseException e) {
+            return error("cannot read or write " + bucket + "/" + key + ": " + e.errorResponse().code());
+        } catch (MinioException | IOException | IllegalArgumentException e) {
+            return error("cannot make a thumbnail of " + bucket + "/" + key + ": " + e.getMessage());
+        }
+    }
+
+    static BufferedImage resize(BufferedImage image, int maxWidth) {
+        int width = Math.min(image.getWidth(), maxWidth);
+        int height = Math.max(1, (int) Math.round((double) image.getHeight() * width / image.getWidth()));
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+            g.drawImage(image, 0, 0, width, height, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    private static byte[] read(MinioClient client, String bucket, String key) throws MinioException, IOException {
+        try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+            return readLimited(in);
+        }
+    }
+
+    private static byte[] readLimited(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[64 * 1024];
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            if (out.size() + n > MAX_SOURCE_BYTES) {
+                throw new IllegalArgumentException("image larger than " + MAX_SOURCE_BYTES + " bytes");
+            }
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] png(BufferedImage image) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (!ImageIO.write(image, "png", out)) {
+            throw new IOException("no PNG writer in this JVM");
+        }
+        return out.toByteArray();
+    }
+
+    private static void ensureBucket(MinioClient client, String bucket) throws MinioException {
+        if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+            try {
+                client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+            } catch (ErrorResponseException e) {
+                String code = e.errorResponse().code();
+                if (!"BucketAlreadyOwnedByYou".equals(code) && !"BucketAlreadyExists".equals(code)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static S3Settings settings(JsonObject args) {
+        String endpoint = string(args, "s3Endpoint", null);
+        if (endpoint == null) {
+            return defaultS3;
+        }
+        String accessKey = string(args, "s3AccessKey", null);
+        String secretKey = string(args, "s3SecretKey", null);
+        if (accessKey == null || secretKey == null) {
+            return null;
+        }
+        return new S3Settings(endpoint, accessKey, secretKey, string(args, "s3Region", null));
+    }
+
+    private static String string(JsonObject args, String name, String fallback) {
+        JsonElement value = args == null ? null : args.get(name);
+        return value == null || value.isJsonNull() ? fallback : value.getAsString();
+    }
+
+    private static JsonObject error(String message) {
+        JsonObject result = new JsonObject();
+        result.addProperty("error", message);
+        return result;
+    }
+
+    private static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}
