@@ -1,6 +1,7 @@
 package dev.deja.topology;
 
 import dev.deja.event.S3Object;
+import dev.deja.ops.DejaMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -45,6 +46,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     private static final String SEEN_TIMER = "S";
 
     private final DedupSettings settings;
+    private final DejaMetrics metrics;
     private final Set<String> unpublished = new LinkedHashSet<>();
     private ProcessorContext<String, DedupOutput> context;
     private KeyValueStore<String, TableEntry> table;
@@ -52,8 +54,9 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     private KeyValueStore<String, String> timers;
     private KeyValueStore<String, Long> seen;
 
-    DedupProcessor(DedupSettings settings) {
+    DedupProcessor(DedupSettings settings, DejaMetrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     @Override
@@ -82,6 +85,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
 
     private void onUpload(String key, Upload upload, long now) {
         if (isRedelivery(key, upload.object(), now)) {
+            metrics.redelivery();
             LOG.debug("redelivered event {} for {}: already answered", upload.object().eventId(), key);
             return;
         }
@@ -163,6 +167,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         int attempt = snapshot.attempt() + 1;
         entry.status(EntryStatus.PENDING).attempt(attempt).error(null).failureKind(null)
                 .deadlineMs(now + settings.pendingTimeoutMs());
+        metrics.invocationRequested();
         InvocationRequest request = new InvocationRequest(key, snapshot.action(), snapshot.actionVersion(),
                 snapshot.params(), attempt, now);
         context.forward(new Record<>(key, new DedupOutput.Invoke(request), now));
@@ -211,6 +216,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
                 failed ? null : entry.result(), failed ? null : entry.resultRef(),
                 failed ? entry.error() : null, entry.activationId(), entry.durationMs(),
                 Math.max(0, now - upload.eventTimeMs()));
+        metrics.answered(outcome, output.latencyMs(), entry.durationMs());
         context.forward(new Record<>(object.path(), new DedupOutput.Output(output), now));
     }
 

@@ -1,6 +1,7 @@
 package dev.deja.topology;
 
 import dev.deja.config.DejaConfig;
+import dev.deja.ops.DejaMetrics;
 import dev.deja.serde.JsonSerde;
 import java.time.Duration;
 import java.util.Map;
@@ -74,8 +75,10 @@ public final class DejaTopology {
      *
      * @param actionVersions the current version of each rule's action (never blocks)
      * @param hashing reads objects whose ETag is not their MD5
+     * @param metrics where the processors count
      */
-    public static Topology buildDedup(DejaConfig config, Function<String, String> actionVersions, ContentHashing hashing) {
+    public static Topology buildDedup(DejaConfig config, Function<String, String> actionVersions, ContentHashing hashing,
+            DejaMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         DedupSettings settings = DedupSettings.from(config);
         Duration poll = Duration.ofMillis(settings.punctuateIntervalMs());
@@ -89,11 +92,11 @@ public final class DejaTopology {
 
         KStream<String, Ingested> parsed = builder
                 .stream(config.getString(DejaConfig.INPUT_TOPIC_CONFIG), Consumed.with(BYTES, BYTES).withName("read-bucket-events"))
-                .process(() -> new IngestProcessor(config.rules(), actionVersions), Named.as("parse-events"));
+                .process(() -> new IngestProcessor(config.rules(), actionVersions, metrics), Named.as("parse-events"));
         KStream<String, Ingested> hashed = parsed
                 .filter((key, value) -> value instanceof Ingested.NeedsHash, Named.as("needs-hash"))
                 .mapValues(value -> ((Ingested.NeedsHash) value).job(), Named.as("hash-job"))
-                .process(() -> new HashProcessor(hashing, hashLimit, poll), Named.as("hash-content"), HASH_JOBS_STORE);
+                .process(() -> new HashProcessor(hashing, hashLimit, poll, metrics), Named.as("hash-content"), HASH_JOBS_STORE);
         KStream<String, Ingested> ingested = parsed
                 .filter((key, value) -> !(value instanceof Ingested.NeedsHash), Named.as("has-md5"))
                 .merge(hashed, Named.as("merge-hashed"));
@@ -114,7 +117,7 @@ public final class DejaTopology {
                 .mapValues(DedupInput::of, Named.as("result-input"));
 
         uploads.merge(results, Named.as("merge-results"))
-                .process(() -> new DedupProcessor(settings), Named.as("dedup"),
+                .process(() -> new DedupProcessor(settings, metrics), Named.as("dedup"),
                         TABLE_STORE, WAITERS_STORE, TIMERS_STORE, SEEN_STORE)
                 .split(Named.as("route-"))
                 .branch((key, value) -> value instanceof DedupOutput.Invoke, Branched.withConsumer(s -> s
@@ -133,12 +136,12 @@ public final class DejaTopology {
     }
 
     /** The invoker application's topology; {@code inFlightLimit} is shared by every task of the process. */
-    public static Topology buildInvoker(DejaConfig config, ActionCaller caller, Semaphore inFlightLimit) {
+    public static Topology buildInvoker(DejaConfig config, ActionCaller caller, Semaphore inFlightLimit, DejaMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(store(INVOKER_REQUESTS_STORE, REQUEST));
         Duration poll = Duration.ofMillis(Math.min(20, config.getLong(DejaConfig.PUNCTUATE_INTERVAL_CONFIG)));
         builder.stream(config.getString(DejaConfig.INVOCATIONS_TOPIC_CONFIG), Consumed.with(STRING, REQUEST).withName("read-invocations"))
-                .process(() -> new InvokerProcessor(caller, inFlightLimit, poll), Named.as("invoke"), INVOKER_REQUESTS_STORE)
+                .process(() -> new InvokerProcessor(caller, inFlightLimit, poll, metrics), Named.as("invoke"), INVOKER_REQUESTS_STORE)
                 .to(config.getString(DejaConfig.RESULTS_TOPIC_CONFIG), Produced.with(STRING, RESULT).withName("write-results"));
         return builder.build(properties(config, invokerApplicationId(config)));
     }

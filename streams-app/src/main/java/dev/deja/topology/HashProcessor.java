@@ -1,6 +1,9 @@
 package dev.deja.topology;
 
+import dev.deja.ops.DejaMetrics;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
@@ -20,11 +23,13 @@ final class HashProcessor extends AsyncWorkProcessor<HashJob, String, Ingested> 
     private static final long MAX_RETRY_DELAY_MS = 30_000;
 
     private final ContentHashing hashing;
-    private final java.util.Map<String, Integer> failures = new java.util.HashMap<>();
+    private final DejaMetrics metrics;
+    private final Map<String, Integer> failures = new HashMap<>();
 
-    HashProcessor(ContentHashing hashing, Semaphore limit, Duration pollInterval) {
+    HashProcessor(ContentHashing hashing, Semaphore limit, Duration pollInterval, DejaMetrics metrics) {
         super(DejaTopology.HASH_JOBS_STORE, limit, pollInterval);
         this.hashing = hashing;
+        this.metrics = metrics;
     }
 
     @Override
@@ -45,6 +50,7 @@ final class HashProcessor extends AsyncWorkProcessor<HashJob, String, Ingested> 
         }
         if (cause instanceof ContentHashing.Rejected rejected) {
             failures.remove(key);
+            metrics.deadLetter();
             LOG.warn("cannot hash {}: {} (event sent to the dead-letter topic)", key, rejected.getMessage());
             context.forward(new Record<String, Ingested>(null, new Ingested.Rejected(job.sourceKey(), job.sourceValue()), now,
                     DeadLetters.headers("cannot hash s3://" + job.bucket() + "/" + job.key() + ": " + rejected.getMessage(),

@@ -7,6 +7,7 @@ import dev.deja.event.ContentMd5;
 import dev.deja.event.MalformedEventException;
 import dev.deja.event.MinioEvents;
 import dev.deja.event.S3Object;
+import dev.deja.ops.DejaMetrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,11 +37,13 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
 
     private final List<Rule> rules;
     private final Function<String, String> actionVersions;
+    private final DejaMetrics metrics;
     private ProcessorContext<String, Ingested> context;
 
-    IngestProcessor(List<Rule> rules, Function<String, String> actionVersions) {
+    IngestProcessor(List<Rule> rules, Function<String, String> actionVersions, DejaMetrics metrics) {
         this.rules = rules;
         this.actionVersions = actionVersions;
+        this.metrics = metrics;
     }
 
     @Override
@@ -50,6 +53,7 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        metrics.eventIn();
         MinioEvents.Parsed parsed;
         try {
             parsed = MinioEvents.parse(record.value());
@@ -115,6 +119,7 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
 
     private void reject(Record<byte[], byte[]> record, String reason) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
+        metrics.deadLetter();
         LOG.warn("bad event at {}-{}@{}: {} (sent to the dead-letter topic)", source.topic(), source.partition(),
                 source.offset(), reason);
         context.forward(new Record<String, Ingested>(null, new Ingested.Rejected(record.key(), record.value()),

@@ -1,5 +1,6 @@
 package dev.deja.topology;
 
+import dev.deja.ops.DejaMetrics;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -18,10 +19,12 @@ final class InvokerProcessor extends AsyncWorkProcessor<InvocationRequest, Actio
     private static final Logger LOG = LoggerFactory.getLogger(InvokerProcessor.class);
 
     private final ActionCaller caller;
+    private final DejaMetrics metrics;
 
-    InvokerProcessor(ActionCaller caller, Semaphore limit, Duration pollInterval) {
+    InvokerProcessor(ActionCaller caller, Semaphore limit, Duration pollInterval, DejaMetrics metrics) {
         super(DejaTopology.INVOKER_REQUESTS_STORE, limit, pollInterval);
         this.caller = caller;
+        this.metrics = metrics;
     }
 
     @Override
@@ -43,6 +46,9 @@ final class InvokerProcessor extends AsyncWorkProcessor<InvocationRequest, Actio
     @Override
     protected Verdict complete(String key, InvocationRequest request, ActionCaller.Outcome outcome, Throwable error, long now) {
         if (outcome instanceof ActionCaller.Done done) {
+            InvocationResult result = done.result();
+            metrics.called(Duration.ofMillis(Math.max(0, now - request.requestedAtMs())), result.calls(),
+                    result.success() ? null : result.failureKind());
             context.forward(new Record<>(key, done.result(), now));
             return FINISHED;
         }

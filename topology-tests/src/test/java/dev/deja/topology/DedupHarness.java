@@ -1,6 +1,7 @@
 package dev.deja.topology;
 
 import dev.deja.config.DejaConfig;
+import dev.deja.ops.DejaMetrics;
 import dev.deja.serde.Json;
 import dev.deja.serde.JsonSerde;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ final class DedupHarness implements AutoCloseable {
     static final Instant START = Instant.parse("2026-11-23T10:15:31Z");
 
     final Map<String, String> versions = new ConcurrentHashMap<>(Map.of("thumbnail", "0.0.3", "ocr", "1.2.0"));
+    final DejaMetrics metrics = DejaMetrics.discarding();
     final DejaConfig config;
     final TopologyTestDriver driver;
     final TestInputTopic<byte[], byte[]> events;
@@ -59,7 +61,7 @@ final class DedupHarness implements AutoCloseable {
             props.keySet().removeIf(key -> key.startsWith("deja.rule.thumbs."));
         }
         config = DejaConfig.load(null, Map.of(), props);
-        driver = new TopologyTestDriver(DejaTopology.buildDedup(config, versions::get, hashing),
+        driver = new TopologyTestDriver(DejaTopology.buildDedup(config, versions::get, hashing, metrics),
                 DejaTopology.properties(config, "deja-test"), START);
         events = driver.createInputTopic("bucket-events", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         results = driver.createInputTopic("deja-invocation-results", Serdes.String().serializer(),

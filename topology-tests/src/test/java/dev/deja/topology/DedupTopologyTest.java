@@ -75,6 +75,8 @@ class DedupTopologyTest {
             assertThat(entry.waiting()).isZero();
             assertThat(entry.hits()).isEqualTo(99);
             assertThat(entry.samples()).hasSize(TableEntry.MAX_SAMPLES);
+            assertThat(h.metrics.count(Outcome.INVOKED)).isEqualTo(1);
+            assertThat(h.metrics.count(Outcome.COALESCED)).isEqualTo(99);
         }
     }
 

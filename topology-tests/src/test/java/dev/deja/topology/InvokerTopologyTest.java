@@ -3,6 +3,7 @@ package dev.deja.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deja.config.DejaConfig;
+import dev.deja.ops.DejaMetrics;
 import dev.deja.serde.Json;
 import dev.deja.serde.JsonSerde;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ class InvokerTopologyTest {
     void start() throws Exception {
         DejaConfig config = DejaConfig.load(null, Map.of(), Map.of("bootstrap.servers", "test:9092", "deja.rules", "thumbs",
                 "deja.rule.thumbs.action", "thumbnail", "state.dir", Files.createTempDirectory("deja-ttd").toString()));
-        driver = new TopologyTestDriver(DejaTopology.buildInvoker(config, caller, new Semaphore(LIMIT)),
+        driver = new TopologyTestDriver(DejaTopology.buildInvoker(config, caller, new Semaphore(LIMIT), DejaMetrics.discarding()),
                 DejaTopology.properties(config, "deja-test-invoker"), now);
         requests = driver.createInputTopic("deja-invocations", Serdes.String().serializer(),
                 JsonSerde.of(InvocationRequest.class).serializer());

@@ -3,6 +3,7 @@ package dev.deja.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deja.config.DejaConfig;
+import dev.deja.ops.DejaMetrics;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import org.apache.kafka.streams.TopologyDescription;
@@ -16,7 +17,7 @@ class TopologyNamingTest {
 
     @Test
     void shouldKeepEveryStoreAndTopicNameWhenTheDedupTopologyIsBuilt() {
-        TopologyDescription description = DejaTopology.buildDedup(CONFIG, action -> "1", ContentHashing.UNAVAILABLE).describe();
+        TopologyDescription description = DejaTopology.buildDedup(CONFIG, action -> "1", ContentHashing.UNAVAILABLE, DejaMetrics.discarding()).describe();
         String text = description.toString();
 
         assertThat(text).contains(
@@ -51,7 +52,7 @@ class TopologyNamingTest {
                 throw new AssertionError("no call expected");
             }
         };
-        String text = DejaTopology.buildInvoker(CONFIG, never, new Semaphore(1)).describe().toString();
+        String text = DejaTopology.buildInvoker(CONFIG, never, new Semaphore(1), DejaMetrics.discarding()).describe().toString();
 
         assertThat(text).contains(
                 "Source: read-invocations (topics: [deja-invocations])",

@@ -1,0 +1,110 @@
+package dev.deja.ops;
+
+import dev.deja.topology.Outcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The figures a user asks of Deja, as Micrometer meters (rendered in Prometheus format at
+ * {@code /metrics}): events in, uploads answered by outcome, invocations made and saved, failures
+ * by kind, call and end-to-end latency, compute time saved, and SLA compliance.
+ */
+public final class DejaMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter eventsIn;
+    private final Counter deadLetters;
+    private final Counter redeliveries;
+    private final Counter invocationsRequested;
+    private final Map<Outcome, Counter> uploads = new EnumMap<>(Outcome.class);
+    private final Map<String, Counter> failures = new ConcurrentHashMap<>();
+    private final Counter computeSavedMs;
+    private final Counter withinSla;
+    private final Timer endToEnd;
+    private final Timer callLatency;
+    private final DistributionSummary callsPerInvocation;
+    private final long slaTargetMs;
+
+    public DejaMetrics(MeterRegistry registry, long slaTargetMs) {
+        this.registry = registry;
+        this.slaTargetMs = slaTargetMs;
+        this.eventsIn = Counter.builder("deja.events.in").description("Bucket events read").register(registry);
+        this.deadLetters = Counter.builder("deja.dead.letters").description("Records sent to the dead-letter topic").register(registry);
+        this.redeliveries = Counter.builder("deja.redeliveries").description("Events MinIO delivered again, answered once").register(registry);
+        this.invocationsRequested = Counter.builder("deja.invocations.requested")
+                .description("Invocation requests issued by the dedup table (first calls and re-invocations)").register(registry);
+        for (Outcome outcome : Outcome.values()) {
+            uploads.put(outcome, Counter.builder("deja.uploads").tag("outcome", outcome.name())
+                    .description("Uploads answered, by outcome").register(registry));
+        }
+        this.computeSavedMs = Counter.builder("deja.compute.saved.ms")
+                .description("Sum of the action durations that cached and coalesced answers did not spend").register(registry);
+        this.withinSla = Counter.builder("deja.uploads.within.sla")
+                .description("Uploads answered within deja.sla.target.ms").register(registry);
+        this.endToEnd = Timer.builder("deja.latency.end.to.end").description("From the event time to the output record")
+                .publishPercentiles(0.5, 0.99).publishPercentileHistogram().serviceLevelObjectives(Duration.ofMillis(slaTargetMs))
+                .register(registry);
+        this.callLatency = Timer.builder("deja.openwhisk.call.latency").description("OpenWhisk invocation, retries included")
+                .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(registry);
+        this.callsPerInvocation = DistributionSummary.builder("deja.openwhisk.http.calls")
+                .description("HTTP calls per invocation (retries and polls)").register(registry);
+    }
+
+    /** Meters that go nowhere: for tests and tools that do not report. */
+    public static DejaMetrics discarding() {
+        return new DejaMetrics(new SimpleMeterRegistry(), 10_000);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void eventIn() {
+        eventsIn.increment();
+    }
+
+    public void deadLetter() {
+        deadLetters.increment();
+    }
+
+    public void redelivery() {
+        redeliveries.increment();
+    }
+
+    public void invocationRequested() {
+        invocationsRequested.increment();
+    }
+
+    /** One output record; {@code savedDurationMs} is the action time a cached or coalesced answer saved. */
+    public void answered(Outcome outcome, long latencyMs, Long savedDurationMs) {
+        uploads.get(outcome).increment();
+        endToEnd.record(Duration.ofMillis(latencyMs));
+        if (latencyMs <= slaTargetMs) {
+            withinSla.increment();
+        }
+        if ((outcome == Outcome.CACHED || outcome == Outcome.COALESCED) && savedDurationMs != null) {
+            computeSavedMs.increment(savedDurationMs);
+        }
+    }
+
+    /** One finished invocation (the invoker's side). */
+    public void called(Duration latency, int httpCalls, String failureKind) {
+        callLatency.record(latency);
+        callsPerInvocation.record(httpCalls);
+        if (failureKind != null) {
+            failures.computeIfAbsent(failureKind, kind -> Counter.builder("deja.invocation.failures").tag("kind", kind)
+                    .description("Failed invocations, by OpenWhisk status").register(registry)).increment();
+        }
+    }
+
+    public double count(Outcome outcome) {
+        return uploads.get(outcome).count();
+    }
+}
