@@ -1,0 +1,259 @@
+package dev.deja.app;
+
+import dev.deja.config.DejaConfig;
+import dev.deja.invoke.ActionVersions;
+import dev.deja.invoke.InvokeOutcome;
+import dev.deja.invoke.Invoker;
+import dev.deja.invoke.InvokerSettings;
+import dev.deja.invoke.OpenWhiskClient;
+import dev.deja.invoke.OpenWhiskSettings;
+import dev.deja.invoke.ResultStore;
+import dev.deja.ops.DejaMetrics;
+import dev.deja.s3.ContentHasher;
+import dev.deja.s3.ObjectMissingException;
+import dev.deja.s3.ObjectTooLargeException;
+import dev.deja.s3.S3Clients;
+import dev.deja.s3.S3ResultStore;
+import dev.deja.s3.S3Settings;
+import dev.deja.topology.ActionCaller;
+import dev.deja.topology.ContentHashing;
+import dev.deja.topology.DejaTopology;
+import dev.deja.topology.InvocationRequest;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.minio.MinioClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import okhttp3.OkHttpClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Deja process: config in, Kafka Streams applications, clients and admin endpoint out.
+ * {@link Role#ALL} runs the dedup and invoker applications side by side; the other roles run one.
+ */
+public final class DejaApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DejaApp.class);
+    private static final Duration VERSION_WAIT = Duration.ofSeconds(30);
+
+    private final DejaConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final DejaMetrics metrics;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final List<KafkaStreams> streams = new ArrayList<>();
+    private KafkaStreams dedup;
+    private KafkaStreams invokerStreams;
+    private Invoker invoker;
+
+    private DejaApp(DejaConfig config) {
+        this.config = config;
+        this.metrics = new DejaMetrics(registry, config.getLong(DejaConfig.SLA_TARGET_CONFIG));
+    }
+
+    /** Starts the parts of Deja {@code role} asks for; fails with a clear message on bad config or topics. */
+    public static DejaApp start(DejaConfig config, Role role) {
+        DejaApp app = new DejaApp(config);
+        try {
+            app.startParts(role);
+            return app;
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
+    }
+
+    private void startParts(Role role) {
+        try (Admin admin = Admin.create(config.clientProperties())) {
+            TopicSetup.ensure(admin, config);
+        }
+        OkHttpClient http = S3Clients.httpClient();
+        OpenWhiskSettings openWhisk = openWhiskSettings(config);
+        OpenWhiskClient client = track(new OpenWhiskClient(openWhisk, http));
+        MinioClient minio = s3(config, http);
+
+        if (role.runsInvoker()) {
+            ResultStore results = minio == null ? null : new S3ResultStore(minio, config.getString(DejaConfig.RESULTS_BUCKET_CONFIG));
+            invoker = track(new Invoker(client, results,
+                    InvokerSettings.from(openWhisk, config.getInt(DejaConfig.RESULT_INLINE_MAX_CONFIG)), Clock.systemUTC()));
+            Semaphore inFlight = new Semaphore(config.getInt(DejaConfig.INVOKER_MAX_IN_FLIGHT_CONFIG));
+            invokerStreams = launch(DejaTopology.buildInvoker(config, caller(invoker), inFlight, metrics),
+                    DejaTopology.invokerApplicationId(config));
+        }
+        if (role.runsDedup()) {
+            List<String> actions = config.rules().stream().map(rule -> rule.action()).distinct().toList();
+            ActionVersions versions = track(new ActionVersions(client, actions));
+            versions.awaitInitial(VERSION_WAIT);
+            versions.start(Duration.ofMillis(config.getLong(DejaConfig.OPENWHISK_VERSION_REFRESH_CONFIG)));
+            LOG.info("action versions: {}", versions.snapshot());
+            ContentHashing hashing = minio == null ? ContentHashing.UNAVAILABLE : hashing(track(new ContentHasher(minio,
+                    new ContentHasher.Limits(config.getInt(DejaConfig.HASH_MAX_IN_FLIGHT_CONFIG), 10_000,
+                            config.getLong(DejaConfig.HASH_MAX_OBJECT_BYTES_CONFIG), 5, Duration.ofMillis(200),
+                            Duration.ofSeconds(10)))));
+            dedup = launch(DejaTopology.buildDedup(config, versions::versionOf, hashing, metrics),
+                    config.getString(DejaConfig.APPLICATION_ID_CONFIG));
+        }
+    }
+
+    private KafkaStreams launch(Topology topology, String applicationId) {
+        KafkaStreams kafkaStreams = new KafkaStreams(topology, DejaTopology.properties(config, applicationId));
+        kafkaStreams.setStateListener((now, before) -> LOG.info("{}: {} -> {}", applicationId, before, now));
+        kafkaStreams.setUncaughtExceptionHandler(error -> {
+            LOG.error("{}: stream thread failed, replacing it", applicationId, error);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        new KafkaStreamsMetrics(kafkaStreams).bindTo(registry);
+        streams.add(kafkaStreams);
+        kafkaStreams.start();
+        return kafkaStreams;
+    }
+
+    static OpenWhiskSettings openWhiskSettings(DejaConfig config) {
+        String apiHost = config.getString(DejaConfig.OPENWHISK_API_HOST_CONFIG);
+        if (apiHost.isBlank()) {
+            throw new ConfigException(DejaConfig.OPENWHISK_API_HOST_CONFIG, apiHost, "the OpenWhisk API URL is required");
+        }
+        String auth = config.secret(DejaConfig.OPENWHISK_AUTH_CONFIG);
+        if (auth == null || auth.isBlank()) {
+            throw new ConfigException(DejaConfig.OPENWHISK_AUTH_CONFIG + " is required: set "
+                    + DejaConfig.envName(DejaConfig.OPENWHISK_AUTH_CONFIG) + " or " + DejaConfig.OPENWHISK_AUTH_CONFIG + ".file");
+        }
+        String ca = config.getString(DejaConfig.OPENWHISK_CA_FILE_CONFIG);
+        try {
+            return OpenWhiskSettings.builder(apiHost, auth)
+                    .namespace(config.getString(DejaConfig.OPENWHISK_NAMESPACE_CONFIG))
+                    .insecure(config.getBoolean(DejaConfig.OPENWHISK_INSECURE_CONFIG))
+                    .caFile(ca.isBlank() ? null : Path.of(ca))
+                    .callTimeout(Duration.ofMillis(config.getLong(DejaConfig.OPENWHISK_TIMEOUT_CONFIG)))
+                    .maxRetries(config.getInt(DejaConfig.INVOKER_MAX_RETRIES_CONFIG))
+                    .initialBackoff(Duration.ofMillis(config.getLong(DejaConfig.INVOKER_BACKOFF_CONFIG)))
+                    .maxBackoff(Duration.ofMillis(config.getLong(DejaConfig.INVOKER_BACKOFF_MAX_CONFIG)))
+                    .breakerFailureThreshold(config.getInt(DejaConfig.BREAKER_THRESHOLD_CONFIG))
+                    .breakerOpenDuration(Duration.ofMillis(config.getLong(DejaConfig.BREAKER_OPEN_CONFIG)))
+                    .maxConcurrentCalls(Math.max(config.getInt(DejaConfig.INVOKER_MAX_IN_FLIGHT_CONFIG), 1))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            // The message names the field and never the key's value.
+            throw new ConfigException("OpenWhisk settings: " + e.getMessage());
+        }
+    }
+
+    private static MinioClient s3(DejaConfig config, OkHttpClient http) {
+        String endpoint = config.getString(DejaConfig.S3_ENDPOINT_CONFIG);
+        if (endpoint.isBlank()) {
+            return null;
+        }
+        String access = config.secret(DejaConfig.S3_ACCESS_KEY_CONFIG);
+        String secret = config.secret(DejaConfig.S3_SECRET_KEY_CONFIG);
+        if (access == null || secret == null) {
+            throw new ConfigException(DejaConfig.S3_ACCESS_KEY_CONFIG + " and " + DejaConfig.S3_SECRET_KEY_CONFIG
+                    + " are required with " + DejaConfig.S3_ENDPOINT_CONFIG);
+        }
+        return S3Clients.minio(new S3Settings(endpoint, access, secret, config.getString(DejaConfig.S3_REGION_CONFIG)), http);
+    }
+
+    /** The invoker stage's view of {@link Invoker}. */
+    static ActionCaller caller(Invoker invoker) {
+        return new ActionCaller() {
+            @Override
+            public boolean admits() {
+                return invoker.admits();
+            }
+
+            @Override
+            public CompletableFuture<Outcome> call(InvocationRequest request) {
+                return invoker.invoke(request).thenApply(outcome -> outcome instanceof InvokeOutcome.Completed completed
+                        ? new Done(completed.result())
+                        : new Deferred(((InvokeOutcome.Deferred) outcome).reason()));
+            }
+        };
+    }
+
+    /** The hashing stage's view of {@link ContentHasher}: a missing or too large object is final. */
+    static ContentHashing hashing(ContentHasher hasher) {
+        return (bucket, key) -> hasher.md5(bucket, key).exceptionallyCompose(error -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof ObjectMissingException || cause instanceof ObjectTooLargeException) {
+                return CompletableFuture.failedFuture(new ContentHashing.Rejected(cause.getMessage()));
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    /** Waits until every application of this process is RUNNING. */
+    public void awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!streams.stream().allMatch(s -> s.state() == KafkaStreams.State.RUNNING)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not running after " + timeout + ": " + states());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    public Map<String, KafkaStreams.State> states() {
+        Map<String, KafkaStreams.State> states = new java.util.LinkedHashMap<>();
+        if (dedup != null) {
+            states.put("dedup", dedup.state());
+        }
+        if (invokerStreams != null) {
+            states.put("invoker", invokerStreams.state());
+        }
+        return states;
+    }
+
+    public KafkaStreams dedupStreams() {
+        return dedup;
+    }
+
+    public KafkaStreams invokerStreams() {
+        return invokerStreams;
+    }
+
+    public DejaMetrics metrics() {
+        return metrics;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public DejaConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        for (KafkaStreams kafkaStreams : streams) {
+            kafkaStreams.close(Duration.ofSeconds(30));
+        }
+        while (!resources.isEmpty()) {
+            try {
+                resources.pop().close();
+            } catch (Exception e) {
+                LOG.warn("closing: {}", e.toString());
+            }
+        }
+        registry.close();
+    }
+}
