@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>an entry whose {@code version} is lower than the stored {@code entryVersion} is skipped
  *       (an older entry never overwrites a newer one); an equal version is left as it is;</li>
- *   <li>a tombstone deletes the document (nothing to do when it is absent);</li>
+ *   <li>a tombstone deletes the document (nothing to do when it is absent); an entry that follows a
+ *       tombstone of its key in the same batch replaces the document whatever its version, since
+ *       a key that comes back after expiry starts its versions afresh;</li>
  *   <li>a document that changed between the read and the write (409 conflict) is re-read and
  *       retried, up to {@value #MAX_CONFLICT_ROUNDS} rounds;</li>
  *   <li>a document CouchDB refuses for good ({@code forbidden}, {@code bad_request},
@@ -74,12 +76,16 @@ public final class MirrorWriter {
 
     /** Mirrors {@code changes} (in table order); see the class doc for the rules. */
     public Result apply(List<Change> changes) {
-        Map<String, Change> last = new LinkedHashMap<>();
+        Map<String, Collapsed> last = new LinkedHashMap<>();
         for (Change change : changes) {
-            last.remove(change.dedupKey());
-            last.put(change.dedupKey(), change);
+            Collapsed before = last.remove(change.dedupKey());
+            // an entry after a tombstone starts a new life of the key: its version counts afresh, so
+            // whatever CouchDB still holds (from before the tombstone) is replaced, not compared
+            boolean replaces = !change.isTombstone() && before != null
+                    && (before.change().isTombstone() || before.replaces());
+            last.put(change.dedupKey(), new Collapsed(change, replaces));
         }
-        List<Change> collapsed = new ArrayList<>(last.values());
+        List<Collapsed> collapsed = new ArrayList<>(last.values());
         Result total = Result.EMPTY;
         for (int from = 0; from < collapsed.size(); from += batchSize) {
             total = total.plus(applyChunk(collapsed.subList(from, Math.min(collapsed.size(), from + batchSize))));
@@ -87,9 +93,19 @@ public final class MirrorWriter {
         return total;
     }
 
-    private Result applyChunk(List<Change> chunk) {
+    /** The last change of a key in a batch; {@code replaces} when a tombstone came before it. */
+    private record Collapsed(Change change, boolean replaces) {
+    }
+
+    private Result applyChunk(List<Collapsed> chunk) {
         Map<String, Change> pending = new LinkedHashMap<>();
-        chunk.forEach(change -> pending.put(change.dedupKey(), change));
+        Set<String> replacing = new HashSet<>();
+        for (Collapsed collapsed : chunk) {
+            pending.put(collapsed.change().dedupKey(), collapsed.change());
+            if (collapsed.replaces()) {
+                replacing.add(collapsed.change().dedupKey());
+            }
+        }
         Set<String> conflicted = new HashSet<>();
         int written = 0;
         int deleted = 0;
@@ -118,7 +134,7 @@ public final class MirrorWriter {
                 } else {
                     long stored = exists && state.doc() != null ? state.doc().path("entryVersion").asLong(-1) : -1;
                     long incoming = change.entry().version();
-                    if (exists && stored >= incoming) {
+                    if (exists && stored >= incoming && !replacing.contains(change.dedupKey())) {
                         pending.remove(change.dedupKey());
                         if (stored > incoming) {
                             skippedOlder++;
