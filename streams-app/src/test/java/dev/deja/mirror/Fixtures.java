@@ -65,7 +65,11 @@ final class Fixtures {
         List<TopicRecord> records = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String key = key(random.nextInt(keys));
-            int partition = Math.floorMod(key.hashCode(), partitions);
+            int hash = key.hashCode();
+            hash ^= hash >>> 16;
+            hash *= 0x85ebca6b;
+            hash ^= hash >>> 13;
+            int partition = Math.floorMod(hash, partitions);
             Change change;
             if (versions.containsKey(key) && random.nextInt(12) == 0) {
                 versions.remove(key);
@@ -138,7 +142,11 @@ final class Fixtures {
     }
 
     static CouchSettings settings(PouchServer server, String database) {
-        return CouchSettings.of(server.url(), database, null, null)
+        return settings(server, database, null, null);
+    }
+
+    static CouchSettings settings(PouchServer server, String database, String user, String password) {
+        return CouchSettings.of(server.url(), database, user, password)
                 .withBatchSize(200)
                 .withBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
                 .withRequestTimeout(Duration.ofSeconds(5));

@@ -151,6 +151,24 @@ final class PouchServer implements AutoCloseable {
         }
     }
 
+    /** Creates a server admin (ending the "admin party"): requests then need these credentials. */
+    void createAdmin(String user, String password) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) URI.create(url() + "/_config/admins/" + user).toURL()
+                .openConnection();
+        connection.setRequestMethod("PUT");
+        connection.setDoOutput(true);
+        connection.setConnectTimeout(1000);
+        connection.setReadTimeout(5000);
+        try (var out = connection.getOutputStream()) {
+            out.write(("\"" + password + "\"").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        int status = connection.getResponseCode();
+        connection.disconnect();
+        if (status != 200) {
+            throw new IllegalStateException("creating the admin answered HTTP " + status);
+        }
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
