@@ -307,12 +307,10 @@ public class CouchClient {
         try {
             return http.newCall(request.build()).execute();
         } catch (IOException e) {
-            // OkHttp's messages name host and port only; redact anyway, and keep no cause whose
-            // message could echo what was sent
-            CouchException failure = new CouchException(method + " " + redacted(url) + " failed: "
-                    + redact(e.getClass().getSimpleName() + ": " + e.getMessage()), 0, null, null);
-            failure.setStackTrace(e.getStackTrace());
-            throw failure;
+            // the url carries no credentials (CouchSettings refuses them) and the password travels
+            // only in the Authorization header, which no OkHttp message quotes
+            throw new CouchException(method + " " + redacted(url) + " failed: "
+                    + redact(e.getClass().getSimpleName() + ": " + e.getMessage()), 0, null, e);
         }
     }
 

@@ -72,6 +72,7 @@ public final class Mirror implements Runnable, AutoCloseable {
     private final List<Held> held = new ArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final CountDownLatch closing = new CountDownLatch(1);
+    private final AtomicBoolean closeCalled = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean closed;
     private boolean couchReady;
@@ -200,7 +201,8 @@ public final class Mirror implements Runnable, AutoCloseable {
                 couchReady = true;
             }
             result = writer.apply(held.stream().filter(h -> h.change() != null).map(Held::change).toList());
-        } catch (CouchException e) {
+        } catch (RuntimeException e) {
+            // CouchDB down, refusing, or answering nonsense: keep the batch and try again later
             fail(e);
             return;
         }
@@ -233,14 +235,14 @@ public final class Mirror implements Runnable, AutoCloseable {
         }
     }
 
-    private void fail(CouchException e) {
+    private void fail(RuntimeException e) {
         failedAttempts.incrementAndGet();
-        lastError = e.getMessage();
+        lastError = e instanceof CouchException ? e.getMessage() : e.toString();
         couchReady = false;
         if (couchUp) {
             couchUp = false;
             LOG.warn("CouchDB {} unavailable, holding {} uncommitted records and retrying (backoff up to {}): {}",
-                    settings.url(), held.size(), settings.maxBackoff(), e.getMessage());
+                    settings.url(), held.size(), settings.maxBackoff(), lastError);
         }
         consumer.pause(consumer.assignment());
         long jittered = (long) (backoff.toMillis() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
@@ -296,6 +298,9 @@ public final class Mirror implements Runnable, AutoCloseable {
     /** Stops the loop (at most one backoff wait or poll later) and closes the consumer. */
     @Override
     public void close() {
+        if (!closeCalled.compareAndSet(false, true)) {
+            return;
+        }
         closed = true;
         closing.countDown();
         if (started.get()) {
