@@ -4,7 +4,6 @@ import static dev.deja.mirror.Fixtures.entry;
 import static dev.deja.mirror.Fixtures.key;
 import static dev.deja.mirror.Fixtures.settings;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,7 +13,6 @@ import dev.deja.mirror.MirrorWriter.Change;
 import dev.deja.serde.Json;
 import dev.deja.topology.EntryStatus;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -167,49 +165,6 @@ class CouchClientTest {
         assertThat(error.status()).isEqualTo(401);
         assertThat(error.error()).isEqualTo("unauthorized");
         assertThat(error.getMessage()).contains("PUT", "/secret", "401").doesNotContain(wrong);
-        assertThat(stackTrace(error)).doesNotContain(wrong);
-    }
-
-    @Test
-    void shouldKeepPasswordOutOfErrorWhenServerIsUnreachable() throws IOException {
-        // given: a port nobody listens on
-        CouchSettings settings = CouchSettings.of("http://127.0.0.1:" + PouchServer.freePort(), "db", USER, PASSWORD)
-                .withRequestTimeout(Duration.ofSeconds(2));
-        CouchClient couch = new CouchClient(settings);
-
-        // when
-        CouchException error = catchThrowableOfType(CouchException.class, couch::ensureDatabase);
-
-        // then
-        assertThat(error.status()).isZero();
-        assertThat(error.isTransient()).isTrue();
-        assertThat(error.getMessage()).contains("failed", "Connect");
-        assertThat(stackTrace(error)).doesNotContain(PASSWORD);
-        assertThat(couch.ping()).isFalse();
-    }
-
-    private static String stackTrace(Throwable error) {
-        java.io.StringWriter text = new java.io.StringWriter();
-        error.printStackTrace(new java.io.PrintWriter(text));
-        return text.toString();
-    }
-
-    @Test
-    void shouldHidePasswordWhenSettingsArePrinted() {
-        // given
-        CouchSettings settings = CouchSettings.of("http://couch:5984", "deja", USER, PASSWORD);
-
-        // when
-        String printed = settings.toString();
-
-        // then
-        assertThat(printed).contains("username=deja", "password=****").doesNotContain(PASSWORD);
-    }
-
-    @Test
-    void shouldRejectUrlWhenItCarriesCredentials() {
-        assertThatThrownBy(() -> CouchSettings.of("http://deja:" + PASSWORD + "@couch:5984", "deja", null, null))
-                .isInstanceOf(IllegalArgumentException.class)
-                .message().doesNotContain(PASSWORD);
+        assertThat(CouchSettingsTest.stackTrace(error)).doesNotContain(wrong);
     }
 }
