@@ -8,6 +8,8 @@ import dev.deja.invoke.InvokerSettings;
 import dev.deja.invoke.OpenWhiskClient;
 import dev.deja.invoke.OpenWhiskSettings;
 import dev.deja.invoke.ResultStore;
+import dev.deja.mirror.CouchSettings;
+import dev.deja.mirror.Mirror;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.s3.ContentHasher;
 import dev.deja.s3.ObjectMissingException;
@@ -108,6 +110,24 @@ public final class DejaApp implements AutoCloseable {
             dedup = launch(DejaTopology.buildDedup(config, versions::versionOf, hashing, metrics),
                     config.getString(DejaConfig.APPLICATION_ID_CONFIG));
         }
+        if (config.getBoolean(DejaConfig.MIRROR_ENABLED_CONFIG)) {
+            Mirror mirror = track(new Mirror(config.streamsProperties(), config.getString(DejaConfig.TABLE_TOPIC_CONFIG),
+                    couchSettings(config)));
+            Thread thread = new Thread(mirror, "deja-mirror");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /** The CouchDB mirror's settings; the password comes from env or a file, like every secret. */
+    public static CouchSettings couchSettings(DejaConfig config) {
+        String url = config.getString(DejaConfig.COUCHDB_URL_CONFIG);
+        if (url.isBlank()) {
+            throw new ConfigException(DejaConfig.COUCHDB_URL_CONFIG, url, "the CouchDB URL is required for the mirror");
+        }
+        String user = config.getString(DejaConfig.COUCHDB_USERNAME_CONFIG);
+        return CouchSettings.of(url, config.getString(DejaConfig.COUCHDB_DATABASE_CONFIG), user.isBlank() ? null : user,
+                config.secret(DejaConfig.COUCHDB_PASSWORD_CONFIG));
     }
 
     private KafkaStreams launch(Topology topology, String applicationId) {

@@ -225,7 +225,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
      * to the table topic now ({@code publish}) or at the next punctuation (hit counts only).
      */
     private void save(String key, TableEntry before, TableEntry.Builder next, long now, boolean publish) {
-        TableEntry draft = next.version(before == null ? 1 : before.version() + 1).lastSeenMs(now).build();
+        TableEntry draft = next.version(before == null ? firstVersion(now) : before.version() + 1).lastSeenMs(now).build();
         long deadline = deadline(draft, now);
         TableEntry entry = draft.toBuilder().deadlineMs(deadline).build();
         if (before != null && before.deadlineMs() != deadline && before.deadlineMs() != Long.MAX_VALUE) {
@@ -241,6 +241,15 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         } else {
             unpublished.add(key);
         }
+    }
+
+    /**
+     * A new entry's version: its creation time scaled by 1,000, so that an entry created again after
+     * it expired still outranks every version of the one before (up to 1,000 changes per millisecond
+     * of the old entry's life).
+     */
+    static long firstVersion(long now) {
+        return now * 1_000;
     }
 
     /** When an entry next needs attention. */

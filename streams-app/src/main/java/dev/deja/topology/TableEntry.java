@@ -8,8 +8,9 @@ import java.util.List;
  * One dedup key's entry: the value of the {@code dedup-table} store and of the compacted
  * {@code deja-table} topic (key: dedup key; a tombstone when the entry expires).
  *
- * <p>{@code version} grows by one on every change, so a reader (the CouchDB mirror) can tell a
- * newer entry from an older one. {@code hits} counts uploads served without a call of their own
+ * <p>{@code version} starts at the entry's creation time (epoch ms x 1,000) and grows by one on
+ * every change, so a reader (the CouchDB mirror) can tell a newer entry from an older one, even
+ * across an expiry and re-creation. {@code hits} counts uploads served without a call of their own
  * (coalesced or cached). {@code waiting} is the number of uploads parked on the entry; they are
  * kept as separate store records, never inside this value, and {@code samples} holds at most
  * {@link #MAX_SAMPLES} objects, so an entry stays small however hot its key.

@@ -1,0 +1,43 @@
+package dev.deja.cli;
+
+import dev.deja.local.Demo;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "demo", description = {
+    "Start the local stack and Deja in this process, upload generated images with duplicates in",
+    "concurrent bursts, wait for every output, print what happened, and stop everything."})
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--uploads", defaultValue = "200", description = "Uploads (default: ${DEFAULT-VALUE}).")
+    int uploads;
+
+    @Option(names = "--distinct", defaultValue = "20", description = "Distinct images among them (default: ${DEFAULT-VALUE}).")
+    int distinct;
+
+    @Option(names = "--uploaders", defaultValue = "8", description = "Concurrent uploaders (default: ${DEFAULT-VALUE}).")
+    int uploaders;
+
+    @Option(names = "--data-dir", description = "Where the stack keeps its data (default: a new temporary directory).")
+    Path dataDir;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path dir = dataDir != null ? dataDir : Files.createTempDirectory("deja-demo");
+        Demo.Report report = Demo.runAll(dir, new Demo.Plan(uploads, distinct, uploaders, 42), line -> {
+            out.println(line);
+            out.flush();
+        });
+        return report.outputs().size() == uploads ? 0 : 1;
+    }
+}
