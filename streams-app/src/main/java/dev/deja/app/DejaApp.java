@@ -10,7 +10,9 @@ import dev.deja.invoke.OpenWhiskSettings;
 import dev.deja.invoke.ResultStore;
 import dev.deja.mirror.CouchSettings;
 import dev.deja.mirror.Mirror;
+import dev.deja.ops.AdminServer;
 import dev.deja.ops.DejaMetrics;
+import dev.deja.ops.SummaryLog;
 import dev.deja.s3.ContentHasher;
 import dev.deja.s3.ObjectMissingException;
 import dev.deja.s3.ObjectTooLargeException;
@@ -19,6 +21,7 @@ import dev.deja.s3.S3ResultStore;
 import dev.deja.s3.S3Settings;
 import dev.deja.topology.ActionCaller;
 import dev.deja.topology.ContentHashing;
+import dev.deja.topology.DedupKey;
 import dev.deja.topology.DejaTopology;
 import dev.deja.topology.InvocationRequest;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -33,13 +36,16 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import okhttp3.OkHttpClient;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -62,6 +68,8 @@ public final class DejaApp implements AutoCloseable {
     private KafkaStreams dedup;
     private KafkaStreams invokerStreams;
     private Invoker invoker;
+    private volatile ActionVersions versions;
+    private AdminServer admin;
 
     private DejaApp(DejaConfig config) {
         this.config = config;
@@ -88,18 +96,24 @@ public final class DejaApp implements AutoCloseable {
         OpenWhiskSettings openWhisk = openWhiskSettings(config);
         OpenWhiskClient client = track(new OpenWhiskClient(openWhisk, http));
         MinioClient minio = s3(config, http);
+        String adminAddress = config.getString(DejaConfig.ADMIN_ADDRESS_CONFIG);
+        if (!adminAddress.isBlank()) {
+            admin = track(AdminServer.start(adminAddress, this::states, registry::scrape, () -> dedup, this::dedupKeysOf));
+        }
+        track(SummaryLog.start(metrics, SummaryLog.DEFAULT_PERIOD));
 
         if (role.runsInvoker()) {
             ResultStore results = minio == null ? null : new S3ResultStore(minio, config.getString(DejaConfig.RESULTS_BUCKET_CONFIG));
             invoker = track(new Invoker(client, results,
                     InvokerSettings.from(openWhisk, config.getInt(DejaConfig.RESULT_INLINE_MAX_CONFIG)), Clock.systemUTC()));
+            metrics.invokerGauges(invoker);
             Semaphore inFlight = new Semaphore(config.getInt(DejaConfig.INVOKER_MAX_IN_FLIGHT_CONFIG));
             invokerStreams = launch(DejaTopology.buildInvoker(config, caller(invoker), inFlight, metrics),
                     DejaTopology.invokerApplicationId(config));
         }
         if (role.runsDedup()) {
             List<String> actions = config.rules().stream().map(rule -> rule.action()).distinct().toList();
-            ActionVersions versions = track(new ActionVersions(client, actions));
+            versions = track(new ActionVersions(client, actions));
             versions.awaitInitial(VERSION_WAIT);
             versions.start(Duration.ofMillis(config.getLong(DejaConfig.OPENWHISK_VERSION_REFRESH_CONFIG)));
             LOG.info("action versions: {}", versions.snapshot());
@@ -113,6 +127,7 @@ public final class DejaApp implements AutoCloseable {
         if (config.getBoolean(DejaConfig.MIRROR_ENABLED_CONFIG)) {
             Mirror mirror = track(new Mirror(config.streamsProperties(), config.getString(DejaConfig.TABLE_TOPIC_CONFIG),
                     couchSettings(config)));
+            metrics.mirrorGauge(mirror);
             Thread thread = new Thread(mirror, "deja-mirror");
             thread.setDaemon(true);
             thread.start();
@@ -131,7 +146,12 @@ public final class DejaApp implements AutoCloseable {
     }
 
     private KafkaStreams launch(Topology topology, String applicationId) {
-        KafkaStreams kafkaStreams = new KafkaStreams(topology, DejaTopology.properties(config, applicationId));
+        Properties props = DejaTopology.properties(config, applicationId);
+        if (admin != null && applicationId.equals(config.getString(DejaConfig.APPLICATION_ID_CONFIG))) {
+            // interactive queries of the dedup table find the owner of a key through its admin endpoint
+            props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, admin.advertised());
+        }
+        KafkaStreams kafkaStreams = new KafkaStreams(topology, props);
         kafkaStreams.setStateListener((now, before) -> LOG.info("{}: {} -> {}", applicationId, before, now));
         kafkaStreams.setUncaughtExceptionHandler(error -> {
             LOG.error("{}: stream thread failed, replacing it", applicationId, error);
@@ -242,6 +262,24 @@ public final class DejaApp implements AutoCloseable {
         return states;
     }
 
+    /** The dedup keys of a content MD5 under each rule, with the action versions current here (none without dedup). */
+    private List<String> dedupKeysOf(String md5) {
+        ActionVersions current = versions;
+        if (current == null) {
+            return List.of();
+        }
+        return config.rules().stream()
+                .filter(rule -> current.versionOf(rule.action()) != null)
+                .map(rule -> DedupKey.of(rule.action(), current.versionOf(rule.action()), rule.paramsHash(),
+                        md5.toLowerCase(java.util.Locale.ROOT)))
+                .distinct().toList();
+    }
+
+    /** The admin endpoint's bound port; -1 when {@code deja.admin.address} is empty. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
     public KafkaStreams dedupStreams() {
         return dedup;
     }
@@ -264,8 +302,11 @@ public final class DejaApp implements AutoCloseable {
 
     @Override
     public void close() {
+        // Leaving the group at once lets other instances take over, and 'deja replay' run, without
+        // waiting for the session timeout.
         for (KafkaStreams kafkaStreams : streams) {
-            kafkaStreams.close(Duration.ofSeconds(30));
+            kafkaStreams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)));
         }
         while (!resources.isEmpty()) {
             try {

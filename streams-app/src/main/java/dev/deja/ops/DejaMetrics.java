@@ -1,8 +1,11 @@
 package dev.deja.ops;
 
+import dev.deja.invoke.Invoker;
+import dev.deja.mirror.Mirror;
 import dev.deja.topology.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -106,5 +109,38 @@ public final class DejaMetrics {
 
     public double count(Outcome outcome) {
         return uploads.get(outcome).count();
+    }
+
+    public double eventsIn() {
+        return eventsIn.count();
+    }
+
+    public double deadLetters() {
+        return deadLetters.count();
+    }
+
+    public double invocationsRequested() {
+        return invocationsRequested.count();
+    }
+
+    /**
+     * Gauges of the invoker of this process: {@code deja.breaker.state} (0 closed, 1 half-open,
+     * 2 open) and {@code deja.invoker.in.flight} (OpenWhisk calls in flight).
+     */
+    public void invokerGauges(Invoker invoker) {
+        Gauge.builder("deja.breaker.state", invoker, i -> switch (i.breakerState()) {
+            case CLOSED -> 0;
+            case HALF_OPEN -> 1;
+            case OPEN -> 2;
+        }).description("OpenWhisk circuit breaker: 0 closed, 1 half-open, 2 open").register(registry);
+        Gauge.builder("deja.invoker.in.flight", invoker, Invoker::inFlight)
+                .description("OpenWhisk calls in flight").register(registry);
+    }
+
+    /** Gauge {@code deja.mirror.lag}: table records the CouchDB mirror has yet to write (-1 unknown). */
+    public void mirrorGauge(Mirror mirror) {
+        Gauge.builder("deja.mirror.lag", mirror, m -> m.stats().lag())
+                .description("Table records behind the end of the table topic in the CouchDB mirror (-1 unknown)")
+                .register(registry);
     }
 }

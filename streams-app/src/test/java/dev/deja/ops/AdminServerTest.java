@@ -1,0 +1,91 @@
+package dev.deja.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deja.topology.Outcome;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AdminServerTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final Map<String, KafkaStreams.State> states = new LinkedHashMap<>();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AdminServer admin = AdminServer.start("127.0.0.1:0", () -> new LinkedHashMap<>(states), registry::scrape,
+            () -> null, md5 -> List.of());
+
+    @AfterEach
+    void stop() {
+        admin.close();
+        registry.close();
+    }
+
+    @Test
+    void shouldReportUpWhenEveryApplicationRuns() throws Exception {
+        // given
+        states.put("dedup", KafkaStreams.State.RUNNING);
+        states.put("invoker", KafkaStreams.State.RUNNING);
+        // when
+        HttpResponse<String> response = get("/health");
+        // then
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"status\":\"UP\",\"dedup\":\"RUNNING\",\"invoker\":\"RUNNING\"}");
+    }
+
+    @Test
+    void shouldReportDownWithTheStatesWhenOneApplicationRebalances() throws Exception {
+        // given
+        states.put("dedup", KafkaStreams.State.REBALANCING);
+        states.put("invoker", KafkaStreams.State.RUNNING);
+        // when
+        HttpResponse<String> response = get("/health");
+        // then
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).contains("\"status\":\"DOWN\"", "\"dedup\":\"REBALANCING\"", "\"invoker\":\"RUNNING\"");
+    }
+
+    @Test
+    void shouldServePrometheusTextWhenMetricsAreAsked() throws Exception {
+        // given
+        DejaMetrics metrics = new DejaMetrics(registry, 1_000);
+        metrics.answered(Outcome.CACHED, 10, 100L);
+        // when
+        HttpResponse<String> response = get("/metrics");
+        // then
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue(AdminServer.METRICS_CONTENT_TYPE);
+        assertThat(response.body()).contains("deja_uploads_total{outcome=\"CACHED\"} 1.0");
+    }
+
+    @Test
+    void shouldAnswerUnavailableWhenThisProcessRunsNoDedupApplication() throws Exception {
+        // when
+        HttpResponse<String> response = get("/entries/" + AdminServer.encode("thumbnail@1#abc:" + "0".repeat(32)));
+        // then
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).contains("does not run the dedup application");
+    }
+
+    @Test
+    void shouldAnswerNotFoundWhenThePathIsUnknown() throws Exception {
+        // when
+        HttpResponse<String> response = get("/nothing");
+        // then
+        assertThat(response.statusCode()).isEqualTo(404);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
