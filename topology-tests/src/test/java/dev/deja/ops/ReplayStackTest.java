@@ -13,6 +13,7 @@ import dev.deja.topology.Outcome;
 import dev.deja.topology.OutputRecord;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,8 +104,14 @@ class ReplayStackTest {
             List<String> lines = new ArrayList<>();
             // when
             Replay.Report report = Replay.run(config, Replay.From.EARLIEST, true, true, lines::add);
+            Replay.Report future = Replay.run(config, new Replay.From(Instant.now().plus(Duration.ofHours(1))), false, true,
+                    line -> { });
+            Replay.Report past = Replay.run(config, new Replay.From(Instant.now().minus(Duration.ofHours(1))), false, true,
+                    line -> { });
             // then
             assertThat(report.dryRun()).isTrue();
+            assertThat(future.offsets().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(PLAN.uploads());
+            assertThat(past.offsets()).allSatisfy((partition, offset) -> assertThat(offset).isZero());
             assertThat(lines).last().asString().contains("nothing changed");
             assertThat(lines).anyMatch(line -> line.contains("committed") && line.contains("-> 0 (earliest)"));
             try (DejaApp app = DejaApp.start(config, Role.ALL);
