@@ -6,6 +6,7 @@ import dev.deja.mirror.Mirror;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,9 +41,13 @@ final class MirrorCommand implements Callable<Integer> {
         }
         Mirror mirror = new Mirror(deja.streamsProperties(), table, DejaApp.couchSettings(deja));
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean failed = new AtomicBoolean();
         Thread thread = new Thread(() -> {
             try {
                 mirror.run();
+            } catch (RuntimeException e) {
+                failed.set(true);
+                spec.commandLine().getErr().println("deja: the mirror stopped: " + e.getMessage());
             } finally {
                 stopped.countDown();
             }
@@ -52,6 +57,6 @@ final class MirrorCommand implements Callable<Integer> {
         out.flush();
         thread.start();
         stopped.await();
-        return 0;
+        return failed.get() ? 1 : 0;
     }
 }

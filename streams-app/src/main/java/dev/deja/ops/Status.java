@@ -184,7 +184,7 @@ public final class Status {
         if (live.isPresent() && live.get().statusCode() == 404) {
             return Optional.empty();
         }
-        return mirror.get().flatMap(q -> q.byDedupKey(dedupKey)).map(d -> EntryView.of(d, "CouchDB mirror (may lag)"));
+        return mirrorOrFail().byDedupKey(dedupKey).map(d -> EntryView.of(d, "CouchDB mirror (may lag)"));
     }
 
     /** The entries of a content MD5: the admin endpoint (current action versions) when it answers, else the mirror. */
@@ -203,8 +203,16 @@ public final class Status {
                 throw new IllegalStateException("unreadable answer from the admin endpoint: " + e.getMessage(), e);
             }
         }
-        return mirror.get().map(q -> q.byMd5(md5).stream().map(d -> EntryView.of(d, "CouchDB mirror (may lag)")).toList())
-                .orElse(List.of());
+        if (live.isPresent() && mirror.get().isEmpty()) {
+            return List.of();
+        }
+        return mirrorOrFail().byMd5(md5).stream().map(d -> EntryView.of(d, "CouchDB mirror (may lag)")).toList();
+    }
+
+    private MirrorQueries mirrorOrFail() {
+        return mirror.get().orElseThrow(() -> new IllegalStateException("no answer: the admin endpoint ("
+                + DejaConfig.ADMIN_ADDRESS_CONFIG + "=" + config.getString(DejaConfig.ADMIN_ADDRESS_CONFIG)
+                + ") did not answer and no CouchDB mirror is configured (" + DejaConfig.COUCHDB_URL_CONFIG + ")"));
     }
 
     /**
