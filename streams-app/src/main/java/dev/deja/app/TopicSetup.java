@@ -1,7 +1,6 @@
 package dev.deja.app;
 
 import dev.deja.config.DejaConfig;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +13,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class TopicSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
-    private static final Duration DESCRIBE_WAIT = Duration.ofSeconds(10);
     private static final String DLQ_RETENTION_MS = Long.toString(30L * 24 * 3600 * 1000);
 
     private TopicSetup() {
@@ -71,7 +68,7 @@ public final class TopicSetup {
                 }
             }
             String results = config.getString(DejaConfig.RESULTS_TOPIC_CONFIG);
-            TopicDescription description = describe(admin, results);
+            TopicDescription description = admin.describeTopics(List.of(results)).allTopicNames().get().get(results);
             if (description.partitions().size() != partitions) {
                 throw new TopicMismatchException("topic " + results + " has " + description.partitions().size()
                         + " partitions but " + DejaConfig.PARTITIONS_CONFIG + " is " + partitions
@@ -83,21 +80,6 @@ public final class TopicSetup {
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create or check Deja's topics: " + e.getCause().getMessage(), e.getCause());
-        }
-    }
-
-    /** Describes a topic, waiting out the moment after its creation when brokers do not know it yet. */
-    private static TopicDescription describe(Admin admin, String topic) throws InterruptedException, ExecutionException {
-        long deadline = System.nanoTime() + DESCRIBE_WAIT.toNanos();
-        while (true) {
-            try {
-                return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
         }
     }
 }
