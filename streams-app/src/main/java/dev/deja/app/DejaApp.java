@@ -188,7 +188,7 @@ public final class DejaApp implements AutoCloseable {
     }
 
     /** The invoker stage's view of {@link Invoker}. */
-    static ActionCaller caller(Invoker invoker) {
+    public static ActionCaller caller(Invoker invoker) {
         return new ActionCaller() {
             @Override
             public boolean admits() {
