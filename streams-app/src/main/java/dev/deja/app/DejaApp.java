@@ -81,11 +81,11 @@ public final class DejaApp implements AutoCloseable {
     }
 
     private void startParts(Role role) {
+        OpenWhiskSettings openWhisk = openWhiskSettings(config);
         try (Admin admin = Admin.create(config.clientProperties())) {
             TopicSetup.ensure(admin, config);
         }
         OkHttpClient http = S3Clients.httpClient();
-        OpenWhiskSettings openWhisk = openWhiskSettings(config);
         OpenWhiskClient client = track(new OpenWhiskClient(openWhisk, http));
         MinioClient minio = s3(config, http);
 
