@@ -105,6 +105,29 @@ class WholeStackTest {
         }
     }
 
+    @Test
+    @Timeout(180)
+    void shouldAnswerEveryUploadWhenDedupAndInvokerRunInSeparateProcesses() throws Exception {
+        try (LocalStack stack = LocalStack.start(dir, new LocalStack.Options(false, 100, Duration.ZERO))) {
+            Map<String, String> settings = new java.util.HashMap<>(stack.settingsWithSecrets());
+            DejaConfig dedupConfig = DejaConfig.load(null, Map.of(), settings);
+            settings.put(DejaConfig.STATE_DIR_CONFIG, dir.resolve("invoker-state").toString());
+            DejaConfig invokerConfig = DejaConfig.load(null, Map.of(), settings);
+            try (DejaApp invoker = DejaApp.start(invokerConfig, Role.INVOKER);
+                 DejaApp dedup = DejaApp.start(dedupConfig, Role.DEDUP)) {
+                invoker.awaitRunning(Duration.ofSeconds(60));
+                dedup.awaitRunning(Duration.ofSeconds(60));
+                assertThat(invoker.states()).containsOnlyKeys("invoker");
+                assertThat(dedup.states()).containsOnlyKeys("dedup");
+
+                Demo.Report report = Demo.run(stack, dedupConfig, new Demo.Plan(40, 8, 4, 3), Duration.ofSeconds(90), line -> { });
+
+                assertThat(report.outputs()).hasSize(40);
+                assertThat(report.invocations()).isEqualTo(8);
+            }
+        }
+    }
+
     static byte[] noisePng(int width, int height, long seed) throws Exception {
         Random random = new Random(seed);
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
