@@ -89,11 +89,11 @@ public final class DejaApp implements AutoCloseable {
     }
 
     private void startParts(Role role) {
+        OpenWhiskSettings openWhisk = openWhiskSettings(config);
         try (Admin admin = Admin.create(config.clientProperties())) {
             TopicSetup.ensure(admin, config);
         }
         OkHttpClient http = S3Clients.httpClient();
-        OpenWhiskSettings openWhisk = openWhiskSettings(config);
         OpenWhiskClient client = track(new OpenWhiskClient(openWhisk, http));
         MinioClient minio = s3(config, http);
         String adminAddress = config.getString(DejaConfig.ADMIN_ADDRESS_CONFIG);
@@ -208,7 +208,7 @@ public final class DejaApp implements AutoCloseable {
     }
 
     /** The invoker stage's view of {@link Invoker}. */
-    static ActionCaller caller(Invoker invoker) {
+    public static ActionCaller caller(Invoker invoker) {
         return new ActionCaller() {
             @Override
             public boolean admits() {

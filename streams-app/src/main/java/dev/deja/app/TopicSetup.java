@@ -1,6 +1,7 @@
 package dev.deja.app;
 
 import dev.deja.config.DejaConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class TopicSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
     private static final String DLQ_RETENTION_MS = Long.toString(30L * 24 * 3600 * 1000);
 
     private TopicSetup() {
@@ -36,7 +39,29 @@ public final class TopicSetup {
         }
     }
 
+    /** Creates what is missing and checks co-partitioning, retrying while the cluster is still settling. */
     public static void ensure(Admin admin, DejaConfig config) {
+        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                ensureOnce(admin, config);
+                return;
+            } catch (IllegalStateException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.info("topics not ready yet ({}), retrying", e.getCause().getMessage());
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void ensureOnce(Admin admin, DejaConfig config) {
         int partitions = config.getInt(DejaConfig.PARTITIONS_CONFIG);
         Optional<Short> replication = config.getShort(DejaConfig.REPLICATION_FACTOR_CONFIG) < 0
                 ? Optional.empty() : Optional.of(config.getShort(DejaConfig.REPLICATION_FACTOR_CONFIG));

@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", description = {
-    "Start the local stack and Deja in this process, upload generated images with duplicates in",
-    "concurrent bursts, wait for every output, print what happened, and stop everything."})
+    "Run the main job on the embedded stack and show what happened.",
+    "Starts the local stack and Deja in this process, uploads generated images with duplicates in",
+    "concurrent bursts, waits for every output, prints a summary, and stops everything."})
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--uploads", defaultValue = "200", description = "Uploads (default: ${DEFAULT-VALUE}).")

@@ -11,9 +11,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "local", description = {
-    "Start the embedded stack for a laptop: a Kafka broker (KRaft), an S3 server (s3proxy), an",
-    "OpenWhisk-compatible action host with the thumbnail action, and CouchDB (pouchdb-server) when",
-    "Node.js is installed. Writes the config file 'deja run' and 'deja upload' use, then waits."})
+    "Start the embedded stack for a laptop.",
+    "A Kafka broker (KRaft), an S3 server (s3proxy), an OpenWhisk-compatible action host with the",
+    "thumbnail action, and CouchDB (pouchdb-server) when Node.js is installed. Writes the config",
+    "file 'deja run' and 'deja upload' use, then waits until stopped."})
 final class LocalCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", defaultValue = ".deja/local", description = "Where the stack keeps its data (default: ${DEFAULT-VALUE}).")

@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "upload", description = {
-    "Upload files to S3, then publish the bucket notification MinIO's Kafka target would",
-    "(s3proxy and other S3 servers send none)."})
+    "Upload files to S3 and publish their bucket notifications.",
+    "Writes each object, then the event MinIO's Kafka target would publish (s3proxy sends none)."})
 final class UploadCommand implements Callable<Integer> {
 
     @Mixin

@@ -350,7 +350,8 @@ public final class DejaConfig extends AbstractConfig {
                     : key.defaultValue == null ? "" : ConfigDef.convertToString(key.defaultValue, key.type);
             out.append("| `").append(key.name).append("` | `").append(envName(key.name)).append("` | ")
                     .append(key.type.toString().toLowerCase(Locale.ROOT)).append(" | ")
-                    .append(def == null || def.isEmpty() ? "" : "`" + def + "`").append(" | ")
+                    .append(key.defaultValue == ConfigDef.NO_DEFAULT_VALUE ? "**required**"
+                            : def == null || def.isEmpty() ? "" : "`" + def + "`").append(" | ")
                     .append(key.documentation.replace("|", "\\|")).append(" |\n");
         }
         return out.toString();

@@ -15,6 +15,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,15 +37,14 @@ import org.slf4j.LoggerFactory;
  * twice (same bucket, key and sequencer) produces no second output.
  *
  * <p>No value grows with traffic: waiters are separate store records ({@code dedupKey NUL seq}),
- * released at most {@code releaseBatch} at a time, and timers live in their own store ordered by
- * due time, so each punctuation touches at most {@code punctuateMaxItems} of them.
+ * released at most {@code releaseBatch} at a time; timers live in their own store ordered by
+ * due time, so each punctuation touches at most {@code punctuateMaxItems} of them; handled event
+ * ids sit in a window store that drops them after the redelivery window.
  */
 final class DedupProcessor implements Processor<String, DedupInput, String, DedupOutput> {
 
     private static final Logger LOG = LoggerFactory.getLogger(DedupProcessor.class);
     private static final char SEP = '\u0000';
-    private static final String ENTRY_TIMER = "E";
-    private static final String SEEN_TIMER = "S";
 
     private final DedupSettings settings;
     private final DejaMetrics metrics;
@@ -52,7 +53,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     private KeyValueStore<String, TableEntry> table;
     private KeyValueStore<String, Waiter> waiters;
     private KeyValueStore<String, String> timers;
-    private KeyValueStore<String, Long> seen;
+    private WindowStore<String, Long> seen;
 
     DedupProcessor(DedupSettings settings, DejaMetrics metrics) {
         this.settings = settings;
@@ -77,14 +78,14 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
             return;
         }
         if (input.upload() != null) {
-            onUpload(record.key(), input.upload(), now);
+            onUpload(record.key(), input.upload(), record.timestamp(), now);
         } else if (input.result() != null) {
             onResult(record.key(), input.result(), now);
         }
     }
 
-    private void onUpload(String key, Upload upload, long now) {
-        if (isRedelivery(key, upload.object(), now)) {
+    private void onUpload(String key, Upload upload, long eventTimestamp, long now) {
+        if (isRedelivery(key, upload.object(), eventTimestamp)) {
             metrics.redelivery();
             LOG.debug("redelivered event {} for {}: already answered", upload.object().eventId(), key);
             return;
@@ -229,10 +230,10 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         long deadline = deadline(draft, now);
         TableEntry entry = draft.toBuilder().deadlineMs(deadline).build();
         if (before != null && before.deadlineMs() != deadline && before.deadlineMs() != Long.MAX_VALUE) {
-            timers.delete(timerKey(before.deadlineMs(), ENTRY_TIMER, key));
+            timers.delete(timerKey(before.deadlineMs(), key));
         }
         if (deadline != Long.MAX_VALUE && (before == null || before.deadlineMs() != deadline)) {
-            timers.put(timerKey(deadline, ENTRY_TIMER, key), key);
+            timers.put(timerKey(deadline, key), key);
         }
         table.put(key, entry);
         if (publish) {
@@ -275,36 +276,36 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         return entry.completedAtMs() + settings.entryTtlMs();
     }
 
-    private boolean isRedelivery(String key, S3Object object, long now) {
-        if (object.sequencer() == null || settings.redeliveryWindowMs() <= 0) {
+    /**
+     * Whether this event id was handled within the redelivery window (around the record's
+     * timestamp); remembers it otherwise. The window store drops old ids by itself, segment by segment.
+     */
+    private boolean isRedelivery(String key, S3Object object, long timestamp) {
+        long window = settings.redeliveryWindowMs();
+        if (object.sequencer() == null || window <= 0) {
             return false;
         }
         String seenKey = key + SEP + object.eventId();
-        if (seen.get(seenKey) != null) {
-            return true;
+        try (WindowStoreIterator<Long> earlier = seen.fetch(seenKey, timestamp - window, timestamp + window)) {
+            if (earlier.hasNext()) {
+                return true;
+            }
         }
-        seen.put(seenKey, now);
-        timers.put(timerKey(now + settings.redeliveryWindowMs(), SEEN_TIMER, seenKey), seenKey);
+        seen.put(seenKey, timestamp, timestamp);
         return false;
     }
 
     /** Fires due timers (bounded), then publishes entries whose hit counts changed. */
     private void punctuate(long now) {
         List<KeyValue<String, String>> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = timers.range(timerKey(0, "", ""), timerKey(now, "\uffff", ""))) {
+        try (KeyValueIterator<String, String> it = timers.range(deadlinePrefix(0), deadlinePrefix(now + 1))) {
             while (it.hasNext() && due.size() < settings.punctuateMaxItems()) {
                 due.add(it.next());
             }
         }
         for (KeyValue<String, String> timer : due) {
             timers.delete(timer.key);
-            String kind = timer.key.substring(20, 21);
-            if (SEEN_TIMER.equals(kind)) {
-                seen.delete(timer.value);
-            } else {
-                long deadline = Long.parseLong(timer.key.substring(0, 19));
-                onEntryTimer(timer.value, deadline, now);
-            }
+            onEntryTimer(timer.value, Long.parseLong(timer.key.substring(0, 19)), now);
         }
         int published = 0;
         for (Iterator<String> it = unpublished.iterator(); it.hasNext() && published < settings.punctuateMaxItems(); published++) {
@@ -369,7 +370,12 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         return dedupKey + SEP + String.format("%016x", seq);
     }
 
-    static String timerKey(long deadline, String kind, String target) {
-        return String.format("%019d", deadline) + SEP + kind + SEP + target;
+    /** Timers sort by due time: {@code deadline NUL dedupKey}, the deadline zero-padded. */
+    static String timerKey(long deadline, String dedupKey) {
+        return deadlinePrefix(deadline) + SEP + dedupKey;
+    }
+
+    private static String deadlinePrefix(long deadline) {
+        return String.format("%019d", deadline);
     }
 }

@@ -88,7 +88,10 @@ public final class DejaTopology {
         builder.addStateStore(store(TABLE_STORE, ENTRY));
         builder.addStateStore(store(WAITERS_STORE, JsonSerde.of(Waiter.class)));
         builder.addStateStore(store(TIMERS_STORE, STRING));
-        builder.addStateStore(store(SEEN_STORE, Serdes.Long()));
+        Duration redeliveryWindow = Duration.ofMillis(Math.max(1, settings.redeliveryWindowMs()));
+        builder.addStateStore(Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore(SEEN_STORE, redeliveryWindow, Duration.ofMillis(1), false), STRING, Serdes.Long())
+                .withLoggingEnabled(Map.of()));
 
         KStream<String, Ingested> parsed = builder
                 .stream(config.getString(DejaConfig.INPUT_TOPIC_CONFIG), Consumed.with(BYTES, BYTES).withName("read-bucket-events"))

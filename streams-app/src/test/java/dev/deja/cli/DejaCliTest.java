@@ -1,0 +1,65 @@
+package dev.deja.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class DejaCliTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int deja(String... args) {
+        CommandLine cli = Deja.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void shouldStopAtStartNamingTheKeyWhenAValueIsBad() {
+        int code = deja("run", "--set", "bootstrap.servers=localhost:1", "--set", "deja.rules=thumbs",
+                "--set", "deja.rule.thumbs.action=thumbnail", "--set", "deja.openwhisk.auth=uuid:TOPSECRETKEY",
+                "--set", "deja.topic.partitions=many");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("bad configuration", "deja.topic.partitions").doesNotContain("TOPSECRETKEY");
+    }
+
+    @Test
+    void shouldStopAtStartNamingTheKeyWhenTheOpenWhiskHostIsMissing() {
+        int code = deja("run", "--set", "bootstrap.servers=localhost:1", "--set", "deja.rules=thumbs",
+                "--set", "deja.rule.thumbs.action=thumbnail", "--set", "deja.openwhisk.auth=uuid:TOPSECRETKEY");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("deja.openwhisk.api.host").doesNotContain("TOPSECRETKEY");
+    }
+
+    @Test
+    void shouldStopAtStartNamingTheSecretWhenTheOpenWhiskKeyIsMissing() {
+        int code = deja("run", "--set", "bootstrap.servers=localhost:1", "--set", "deja.rules=thumbs",
+                "--set", "deja.rule.thumbs.action=thumbnail", "--set", "deja.openwhisk.api.host=http://localhost:1");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("deja.openwhisk.auth", "DEJA_OPENWHISK_AUTH");
+    }
+
+    @Test
+    void shouldRejectAnUnknownRoleWhenRunIsAsked() {
+        int code = deja("run", "--role", "everything");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--role");
+    }
+
+    @Test
+    void shouldListEveryCommandWhenAskedForHelp() {
+        int code = deja("--help");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("run", "local", "upload", "demo", "config-table");
+    }
+}

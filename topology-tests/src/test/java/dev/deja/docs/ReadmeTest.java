@@ -1,0 +1,24 @@
+package dev.deja.docs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deja.config.DejaConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ReadmeTest {
+
+    @Test
+    void shouldCarryTheGeneratedConfigTableWhenTheConfigDefChanges() throws Exception {
+        Path dir = Path.of("").toAbsolutePath();
+        while (!Files.exists(dir.resolve("README.md")) || !Files.exists(dir.resolve("streams-app"))) {
+            dir = dir.getParent();
+        }
+        String readme = Files.readString(dir.resolve("README.md"));
+        String table = readme.substring(readme.indexOf("<!-- config-table:start -->\n") + "<!-- config-table:start -->\n".length(),
+                readme.indexOf("<!-- config-table:end -->"));
+
+        assertThat(table).as("README table; regenerate with 'deja config-table'").isEqualTo(DejaConfig.markdownTable());
+    }
+}
