@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "mirror", description = {
-    "Run the CouchDB mirror of the table topic as its own process until stopped, or with --rebuild",
-    "recreate the database from the whole table topic (with progress lines) and exit."})
+    "Run the CouchDB mirror alone, or rebuild its database from the table topic.",
+    "Mirrors the table topic until stopped; with --rebuild recreates the database from the whole",
+    "table topic (with progress lines) and exits."})
 final class MirrorCommand implements Callable<Integer> {
 
     @Mixin

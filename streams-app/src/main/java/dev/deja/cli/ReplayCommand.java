@@ -10,9 +10,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "replay", description = {
-    "Reprocess the input from a point in time, with Deja stopped. The kept table answers content it",
-    "already knows (CACHED, no new call); --reinvoke wipes the table so every content is invoked again.",
-    "Prints each step, partition by partition, before and after taking it."})
+    "Reprocess the input from a point in time (with Deja stopped).",
+    "The kept table answers content it already knows (CACHED, no new call); --reinvoke wipes the",
+    "table so every content is invoked again. Prints each step, partition by partition, before and",
+    "after taking it."})
 final class ReplayCommand implements Callable<Integer> {
 
     @Mixin

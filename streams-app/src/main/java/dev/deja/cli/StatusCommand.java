@@ -10,9 +10,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "status", description = {
-    "What the dedup table says about a dedup key, a content MD5 or an object (bucket/object: its latest",
-    "output records, then their entries). Asks the running Deja's admin endpoint, else the CouchDB mirror.",
-    "Exit code 0 when found, 1 when not."})
+    "Show what the dedup table says about a dedup key, a content MD5 or an object.",
+    "For bucket/object: its latest output records, then their entries. Asks the running Deja's admin",
+    "endpoint, else the CouchDB mirror. Exit code 0 when found, 1 when not."})
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin
