@@ -29,6 +29,7 @@ public final class DejaMetrics {
     private final Map<Outcome, Counter> uploads = new EnumMap<>(Outcome.class);
     private final Map<String, Counter> failures = new ConcurrentHashMap<>();
     private final Counter computeSavedMs;
+    private final Counter invocationsSaved;
     private final Counter withinSla;
     private final Timer endToEnd;
     private final Timer callLatency;
@@ -56,6 +57,12 @@ public final class DejaMetrics {
                 .register(registry);
         this.callLatency = Timer.builder("deja.openwhisk.call.latency").description("OpenWhisk invocation, retries included")
                 .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(registry);
+        this.invocationsSaved = Counter.builder("deja.invocations.saved")
+                .description("Uploads answered without a call of their own (CACHED + COALESCED)").register(registry);
+        Gauge.builder("deja.hit.ratio", this, m -> m.ratio(m.invocationsSaved.count()))
+                .description("Share of answered uploads that needed no call of their own").register(registry);
+        Gauge.builder("deja.sla.compliance", this, m -> m.ratio(m.withinSla.count()))
+                .description("Share of answered uploads answered within deja.sla.target.ms").register(registry);
         this.callsPerInvocation = DistributionSummary.builder("deja.openwhisk.http.calls")
                 .description("HTTP calls per invocation (retries and polls)").register(registry);
     }
@@ -92,8 +99,11 @@ public final class DejaMetrics {
         if (latencyMs <= slaTargetMs) {
             withinSla.increment();
         }
-        if ((outcome == Outcome.CACHED || outcome == Outcome.COALESCED) && savedDurationMs != null) {
-            computeSavedMs.increment(savedDurationMs);
+        if (outcome == Outcome.CACHED || outcome == Outcome.COALESCED) {
+            invocationsSaved.increment();
+            if (savedDurationMs != null) {
+                computeSavedMs.increment(savedDurationMs);
+            }
         }
     }
 
@@ -105,6 +115,11 @@ public final class DejaMetrics {
             failures.computeIfAbsent(failureKind, kind -> Counter.builder("deja.invocation.failures").tag("kind", kind)
                     .description("Failed invocations, by OpenWhisk status").register(registry)).increment();
         }
+    }
+
+    private double ratio(double part) {
+        double answered = uploads.values().stream().mapToDouble(Counter::count).sum();
+        return answered == 0 ? 0 : part / answered;
     }
 
     public double count(Outcome outcome) {

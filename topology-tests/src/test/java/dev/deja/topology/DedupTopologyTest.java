@@ -77,6 +77,10 @@ class DedupTopologyTest {
             assertThat(entry.samples()).hasSize(TableEntry.MAX_SAMPLES);
             assertThat(h.metrics.count(Outcome.INVOKED)).isEqualTo(1);
             assertThat(h.metrics.count(Outcome.COALESCED)).isEqualTo(99);
+            assertThat(h.metrics.registry().get("deja.invocations.saved").counter().count()).isEqualTo(99);
+            assertThat(h.metrics.registry().get("deja.hit.ratio").gauge().value()).isEqualTo(0.99);
+            assertThat(h.metrics.registry().get("deja.sla.compliance").gauge().value()).isEqualTo(1.0);
+            assertThat(h.metrics.registry().get("deja.compute.saved.ms").counter().count()).isEqualTo(99 * 420);
         }
     }
 
