@@ -120,7 +120,10 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
                     issue(next.invokerWaiter(seq), key, now);
                     save(key, entry, next, now, true);
                 } else {
-                    if (entry.invokerWaiter() < 0) {
+                    // The first upload parked after a failure causes the next call (the failed
+                    // call's own invoker may still be among the waiters being released).
+                    boolean noInvokerYet = entry.invokerWaiter() < 0 || (releasing && entry.invokerWaiter() < entry.releaseEnd());
+                    if (noInvokerYet) {
                         next.invokerWaiter(seq);
                     }
                     save(key, entry, next, now, false);

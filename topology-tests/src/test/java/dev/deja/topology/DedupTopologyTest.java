@@ -185,6 +185,31 @@ class DedupTopologyTest {
     }
 
     @Test
+    void shouldMarkTheUploadThatCausesTheRetryInvokedWhenItArrivesWhileFailuresAreReleased() {
+        try (DedupHarness h = new DedupHarness(Map.of("deja.release.batch", "2", "deja.failure.cooldown.ms", "1000"))) {
+            // given: five uploads fail; their FAILED outputs go out two at a time
+            IntStream.range(0, 5).forEach(i -> h.upload("photos", "a" + i + ".png", MD5));
+            h.fail(h.drainInvocations().get(0), "boom");
+            assertThat(h.drainOutputs()).hasSize(2);
+
+            // when: an upload arrives during the release, then the cool-down passes
+            h.upload("photos", "late.png", MD5);
+            IntStream.range(0, 3).forEach(i -> h.advance(Duration.ofMillis(100)));
+            assertThat(h.drainOutputs()).hasSize(3).allSatisfy(out -> assertThat(out.outcome()).isEqualTo(Outcome.FAILED));
+            h.advance(Duration.ofSeconds(1));
+
+            // then: it waited for a new call, and that call is its own
+            List<InvocationRequest> retry = h.drainInvocations();
+            assertThat(retry).singleElement().satisfies(r -> assertThat(r.attempt()).isEqualTo(2));
+            h.succeed(retry.get(0), THUMB);
+            assertThat(h.drainOutputs()).singleElement().satisfies(out -> {
+                assertThat(out.object().key()).isEqualTo("late.png");
+                assertThat(out.outcome()).isEqualTo(Outcome.INVOKED);
+            });
+        }
+    }
+
+    @Test
     void shouldReinvokeAtOnceWhenAFailedEntryIsPastItsCooldown() {
         try (DedupHarness h = new DedupHarness(Map.of("deja.failure.cooldown.ms", "1000"))) {
             h.upload("photos", "a.png", MD5);
