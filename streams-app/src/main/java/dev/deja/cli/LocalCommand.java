@@ -40,7 +40,7 @@ final class LocalCommand implements Callable<Integer> {
         out.println("  Kafka      " + stack.kafka().bootstrapServers());
         out.println("  S3         " + stack.s3().endpoint() + " (s3proxy: sends no bucket notifications; 'deja upload' writes them)");
         out.println("  OpenWhisk  " + stack.actions().url() + " (action host: " + LocalStack.ACTION + "@" + LocalStack.ACTION_VERSION + ")");
-        out.println("  CouchDB    " + stack.couch().map(c -> c.url()).orElse("not started (Node.js missing or --no-couch)"));
+        out.println("  CouchDB    " + stack.couch().map(c -> c.url()).orElse("not started (needs Node.js and scripts/pouchdb-server; or --no-couch)"));
         out.println();
         out.println("Settings written to " + config + " (secrets in " + config.getParent().resolve("secrets") + ", mode 600):");
         stack.settings().forEach((key, value) -> out.println("  " + key + "=" + value));

@@ -58,7 +58,8 @@ public final class LocalCouch implements AutoCloseable {
             LOG.info("node/npm not found on PATH: no local CouchDB");
             return Optional.empty();
         }
-        Optional<Path> launcher = script != null ? Optional.of(script) : findScript(Path.of("").toAbsolutePath());
+        Optional<Path> launcher = script != null ? Optional.of(script)
+                : findScript(Path.of("").toAbsolutePath()).or(() -> jarLocation().flatMap(LocalCouch::findScript));
         if (launcher.isEmpty() || !Files.isExecutable(launcher.get())) {
             LOG.info("{} not found: no local CouchDB", SCRIPT);
             return Optional.empty();
@@ -166,6 +167,15 @@ public final class LocalCouch implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /** Where the running jar (or classes directory) is: a checkout's scripts/ is above it. */
+    private static Optional<Path> jarLocation() {
+        try {
+            return Optional.of(Path.of(LocalCouch.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (Exception e) {
+            return Optional.empty();
+        }
     }
 
     static boolean onPath(String tool) {

@@ -67,7 +67,7 @@ public final class LocalStack implements AutoCloseable {
                 Optional<LocalCouch> started = LocalCouch.start(null, dataDir.resolve("couchdb"), LocalCouch.DEFAULT_START_TIMEOUT);
                 couch = started.orElse(null);
                 if (couch == null) {
-                    LOG.warn("Node.js is not installed: running without the CouchDB mirror");
+                    LOG.warn("no CouchDB-API server (it needs Node.js and the checkout's scripts/pouchdb-server): running without the mirror");
                 }
             }
             return new LocalStack(dataDir, kafka, s3, actions, couch);
