@@ -69,7 +69,8 @@ final class BenchChart {
         g.drawImage(BitmapEncoder.getBufferedImage(right), WIDTH, 0, null);
         if (!paced.isEmpty()) {
             g.setColor(Color.DARK_GRAY);
-            StringBuilder caption = new StringBuilder("p99 at " + report.options().pacedRate() + " events/s: ");
+            StringBuilder caption = new StringBuilder("paced p99 (" + BenchReport.number(report.scenario(2)
+                    .map(x -> x.value("paced_rate")).orElse(Double.NaN)) + " events/s): ");
             for (int i = 0; i < paced.size(); i++) {
                 caption.append(i == 0 ? "" : ", ").append(paced.get(i)).append(' ')
                         .append(BenchReport.number(pacedP99.get(i))).append(" ms");

@@ -60,8 +60,8 @@ public record BenchOptions(
 
     /** Small sizes: finishes in under two minutes. */
     public static BenchOptions quick(Path outDir) {
-        return new BenchOptions(true, outDir, 2_000, 300, 1.0, Duration.ofMillis(50), 32, 4, 500, 1_000,
-                400, 20_000, 2, 16 << 20, true, 42);
+        return new BenchOptions(true, outDir, 1_000, 200, 1.0, Duration.ofMillis(50), 32, 4, 500, 1_000,
+                400, 20_000, 2, 8 << 20, true, 42);
     }
 
     public BenchOptions withOutDir(Path dir) {

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -81,10 +82,20 @@ public final class EventFeed implements AutoCloseable {
      * 0, else paced at that rate. The future completes once the broker acknowledged every event.
      */
     public CompletableFuture<Void> sendAsync(String topic, Run run, int ratePerSecond) {
-        return CompletableFuture.runAsync(() -> send(topic, run, ratePerSecond));
+        return CompletableFuture.runAsync(() -> send(topic, run, ratePerSecond, null));
     }
 
-    private void send(String topic, Run run, int ratePerSecond) {
+    /**
+     * Sends other records than MinIO events, all at once: {@code record} gives the key and value of
+     * record {@code i} of the run (its content MD5 as second argument).
+     */
+    public CompletableFuture<Void> sendRecordsAsync(String topic, Run run,
+                                                    BiFunction<Integer, String, Map.Entry<String, String>> record) {
+        return CompletableFuture.runAsync(() -> send(topic, run, 0, record));
+    }
+
+    private void send(String topic, Run run, int ratePerSecond,
+                      BiFunction<Integer, String, Map.Entry<String, String>> custom) {
         long start = System.nanoTime();
         run.firstSendNanos = start;
         List<Integer> sequence = run.workload.sequence();
@@ -99,6 +110,12 @@ public final class EventFeed implements AutoCloseable {
             String key = run.key(i);
             String md5 = Workload.md5(run.salt, sequence.get(i));
             Instant now = Instant.now();
+            if (custom != null) {
+                Map.Entry<String, String> record = custom.apply(i, md5);
+                run.sentAtMs.put(record.getKey(), now.toEpochMilli());
+                producer.send(new ProducerRecord<>(topic, record.getKey(), record.getValue()));
+                continue;
+            }
             Uploader.ObjectEvent event = new Uploader.ObjectEvent(Uploader.PUT, BUCKET, key, 1024, md5,
                     "application/octet-stream", String.format("%016X", SEQUENCER.incrementAndGet()), now,
                     "bench", "deja-bench", "http://127.0.0.1:9000");

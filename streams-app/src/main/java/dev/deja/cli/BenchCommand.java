@@ -27,10 +27,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Results directory (default: target/bench/<timestamp>).")
     Path out;
 
-    @Option(names = "--events", description = "Events per throughput run (default: 20000, quick 2000).")
+    @Option(names = "--events", description = "Events per throughput run (default: 20000, quick 1000).")
     Integer events;
 
-    @Option(names = "--contents", description = "Distinct contents of the Zipf distribution (default: 2000, quick 300).")
+    @Option(names = "--contents", description = "Distinct contents of the Zipf distribution (default: 2000, quick 200).")
     Integer contents;
 
     @Option(names = "--action-latency-ms", description = "Latency of the fake action (default: 50).")

@@ -31,6 +31,7 @@ class BenchQuickTest {
         StringWriter console = new StringWriter();
         CommandLine cli = Deja.commandLine();
         cli.setOut(new PrintWriter(console, true));
+        cli.setErr(new PrintWriter(console, true));
 
         // when
         int exit = cli.execute("bench", "--quick", "--out", out.toString());
