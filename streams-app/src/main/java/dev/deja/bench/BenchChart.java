@@ -17,6 +17,7 @@ final class BenchChart {
 
     private static final int WIDTH = 700;
     private static final int HEIGHT = 450;
+    private static final int CAPTION = 24;
 
     private BenchChart() {
     }
@@ -61,10 +62,10 @@ final class BenchChart {
                 pacedP99.add(s.value(ScenarioResult.Figure.P99));
             }
         }
-        BufferedImage image = new BufferedImage(WIDTH * 2, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        BufferedImage image = new BufferedImage(WIDTH * 2, HEIGHT + CAPTION, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setColor(Color.WHITE);
-        g.fillRect(0, 0, WIDTH * 2, HEIGHT);
+        g.fillRect(0, 0, WIDTH * 2, HEIGHT + CAPTION);
         g.drawImage(BitmapEncoder.getBufferedImage(left), 0, 0, null);
         g.drawImage(BitmapEncoder.getBufferedImage(right), WIDTH, 0, null);
         if (!paced.isEmpty()) {
@@ -75,7 +76,7 @@ final class BenchChart {
                 caption.append(i == 0 ? "" : ", ").append(paced.get(i)).append(' ')
                         .append(BenchReport.number(pacedP99.get(i))).append(" ms");
             }
-            g.drawString(caption.toString(), WIDTH + 10, HEIGHT - 8);
+            g.drawString(caption.toString(), WIDTH + 10, HEIGHT + CAPTION - 8);
         }
         g.dispose();
         ImageIO.write(image, "png", file.toFile());
