@@ -81,13 +81,13 @@ final class StateScale {
         double firstStart;
         long rocksBytes;
         long rssAfter;
-        long hits;
+        Map<String, Long> probed;
         int probes = Math.min(200, entries);
         try (DejaApp app = DejaApp.start(config, Role.ALL)) {
             long t0 = System.nanoTime();
             app.awaitRunning(Duration.ofMinutes(15));
             firstStart = (System.nanoTime() - t0) / 1e9;
-            hits = probe(config, bootstrapServers, entries, probes);
+            probed = probe(config, bootstrapServers, entries, probes);
             rocksBytes = storeBytes(appState, DejaTopology.TABLE_STORE);
             System.gc();
             rssAfter = rssBytes();
@@ -109,7 +109,9 @@ final class StateScale {
             app.awaitRunning(Duration.ofMinutes(15));
             restore = (System.nanoTime() - t0) / 1e9;
         }
-        return new ScenarioResult.Builder(5, title)
+        ScenarioResult.Builder builder = new ScenarioResult.Builder(5, title);
+        probed.forEach((outcome, count) -> builder.figure("probe_outcome_" + outcome, "probe outcome " + outcome, count, ""));
+        return builder
                 .figure("table_entries", "table entries", entries, "")
                 .figure("changelog_fill", "changelog written in", fillSeconds, "s")
                 .figure("rocksdb_bytes", "RocksDB size on disk (dedup-table)", rocksBytes / 1048576.0, "MiB")
@@ -117,7 +119,10 @@ final class StateScale {
                 .figure("first_start_seconds", "first start on the filled changelog until RUNNING", firstStart, "s")
                 .figure("rss_bytes", "process RSS after restore (VmRSS)", rssAfter / 1048576.0, "MiB")
                 .figure("rss_delta_bytes", "RSS growth over the scenario", (rssAfter - rssBefore) / 1048576.0, "MiB")
-                .figure("cache_hits_after_restore", "probe uploads answered CACHED", hits, "of " + probes)
+                .figure("probe_outputs", "probe uploads answered", probed.values().stream().mapToLong(Long::longValue).sum(),
+                        "of " + probes)
+                .figure("cache_hits_after_restore", "probe uploads answered CACHED", probed.getOrDefault("CACHED", 0L),
+                        "of " + probes)
                 .note("Entries are written as DONE table entries straight to the store's changelog topic "
                         + changelog + ", keyed by dedup key with the producer's default partitioner (as Streams"
                         + " partitions the dedup-uploads topic), then Deja restores them.")
@@ -163,7 +168,7 @@ final class StateScale {
     }
 
     /** Uploads of {@code probes} contents spread over the table: how many come back CACHED. */
-    private static long probe(DejaConfig config, String bootstrapServers, int entries, int probes) {
+    private static Map<String, Long> probe(DejaConfig config, String bootstrapServers, int entries, int probes) {
         java.util.List<Integer> picks = new java.util.ArrayList<>();
         for (int i = 0; i < probes; i++) {
             picks.add((int) ((long) i * entries / probes));
@@ -172,8 +177,8 @@ final class StateScale {
         try (EventFeed feed = new EventFeed(bootstrapServers);
              OutputWatcher watcher = new OutputWatcher(bootstrapServers, config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG), run)) {
             feed.sendAsync(config.getString(DejaConfig.INPUT_TOPIC_CONFIG), run, 0).join();
-            watcher.await(Duration.ofSeconds(60), n -> { });
-            return watcher.outcomes().getOrDefault("CACHED", 0L);
+            watcher.await(Duration.ofSeconds(120), n -> { });
+            return watcher.outcomes();
         }
     }
 
