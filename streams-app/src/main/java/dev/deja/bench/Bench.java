@@ -1,0 +1,361 @@
+package dev.deja.bench;
+
+import dev.deja.app.DejaApp;
+import dev.deja.app.Role;
+import dev.deja.config.DejaConfig;
+import dev.deja.config.Rule;
+import dev.deja.serde.JsonSerde;
+import dev.deja.topology.DedupKey;
+import dev.deja.topology.InvocationRequest;
+import java.nio.charset.StandardCharsets;
+import dev.deja.invoke.OpenWhiskClient;
+import dev.deja.invoke.OpenWhiskSettings;
+import dev.deja.local.LocalCouch;
+import dev.deja.local.LocalStack;
+import dev.deja.mirror.CouchClient;
+import dev.deja.mirror.CouchSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code deja bench}: starts the embedded stack (Kafka broker, s3proxy, an OpenWhisk-compatible
+ * action host with a fake action of configurable latency, pouchdb-server when Node.js is there)
+ * and measures, side by side on the same input:
+ * <ol>
+ *   <li>a Kafka Streams pass-through (the ceiling),</li>
+ *   <li>Deja's cache-hit path,</li>
+ *   <li>Deja under a Zipf mixed load, and the invoker's rate at saturation,</li>
+ *   <li>the naive baseline (CouchDB lookup, invoke, write),</li>
+ *   <li>a large dedup table (size, RSS, restore time),</li>
+ *   <li>MD5 throughput of objects streamed from s3proxy.</li>
+ * </ol>
+ * Writes {@code report.md}, {@code bench.png} and {@code results.json} to the options' directory.
+ */
+public final class Bench {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
+    static final int SCENARIOS = 6;
+    static final String PT_IN = "bench-passthrough-in";
+    static final String PT_OUT = "bench-passthrough-out";
+    static final String NAIVE_IN = "bench-naive-in";
+    static final String NAIVE_OUT = "bench-naive-out";
+
+    private final BenchOptions options;
+    private final Consumer<String> progress;
+
+    private Bench(BenchOptions options, Consumer<String> progress) {
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /** Runs every scenario and writes the results; {@code progress} gets one line per step. */
+    public static BenchReport run(BenchOptions options, Consumer<String> progress) throws Exception {
+        return new Bench(options, progress).runAll();
+    }
+
+    private BenchReport runAll() throws Exception {
+        Instant started = Instant.now();
+        Files.createDirectories(options.outDir());
+        Path dataDir = Files.createTempDirectory("deja-bench-");
+        List<ScenarioResult> results = new ArrayList<>();
+        Map<String, String> settings;
+        progress.accept("starting the embedded stack (Kafka, s3proxy, action host"
+                + (options.couch() ? ", pouchdb-server if Node.js is installed" : "") + ")...");
+        try (LocalStack stack = LocalStack.start(dataDir, new LocalStack.Options(options.couch(),
+                Math.max(128, options.inFlight() * 4), Duration.ZERO))) {
+            BenchAction action = new BenchAction(options.actionLatency());
+            stack.actions().register(BenchAction.NAME, BenchAction.VERSION, action::main);
+            settings = dejaSettings(stack, dataDir);
+            DejaConfig config = DejaConfig.load(null, Map.of(), settings);
+            String bootstrap = stack.kafka().bootstrapServers();
+            for (String topic : List.of(PT_IN, PT_OUT, NAIVE_IN, NAIVE_OUT)) {
+                stack.kafka().createTopic(topic, options.partitions(), Map.of());
+            }
+            // Deja's topics exist well before Deja starts: TopicSetup describes a topic right after
+            // creating it, which a broker that has not caught up yet can refuse.
+            Map<String, String> scaleSettings = new LinkedHashMap<>(settings);
+            scaleSettings.putAll(StateScale.topics());
+            DejaConfig scaleConfig = DejaConfig.load(null, Map.of(), scaleSettings);
+            for (DejaConfig deployment : List.of(config, scaleConfig)) {
+                for (String key : List.of(DejaConfig.INPUT_TOPIC_CONFIG, DejaConfig.INVOCATIONS_TOPIC_CONFIG,
+                        DejaConfig.RESULTS_TOPIC_CONFIG, DejaConfig.OUTPUT_TOPIC_CONFIG, DejaConfig.DLQ_TOPIC_CONFIG)) {
+                    stack.kafka().createTopic(deployment.getString(key), options.partitions(), Map.of());
+                }
+                stack.kafka().createTopic(deployment.getString(DejaConfig.TABLE_TOPIC_CONFIG), options.partitions(),
+                        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            }
+            Workload workload = Workload.zipf(options.events(), options.contents(), options.zipfExponent(), options.seed());
+            progress.accept("input: " + workload.size() + " events over " + workload.uniqueContents()
+                    + " distinct contents (Zipf s=" + options.zipfExponent() + " over " + options.contents() + ")");
+            try (EventFeed feed = new EventFeed(bootstrap); Admin admin = stack.kafka().admin()) {
+                progress.accept("[1/6] pass-through: starting a Kafka Streams app (read + write, same settings)");
+                ScenarioResult hit;
+                ScenarioResult.Builder passThrough = new ScenarioResult.Builder(1, "Kafka Streams pass-through");
+                try (KafkaStreams streams = PassThrough.create(config, PT_IN, PT_OUT)) {
+                    streams.start();
+                    awaitRunning(streams, Duration.ofMinutes(2));
+                    Measured ptBlast = measure(1, "pass-through", feed, bootstrap, PT_IN, PT_OUT,
+                            new EventFeed.Run("pt", "pt", workload), 0);
+                    try (DejaApp app = DejaApp.start(config, Role.ALL)) {
+                        app.awaitRunning(Duration.ofMinutes(2));
+                        CacheHit cacheHit = cacheHit(config, feed, bootstrap, workload);
+                        // The latency runs of (1) and (2) share one rate, one Deja can sustain here.
+                        Measured ptPaced = measure(1, "pass-through (paced)", feed, bootstrap, PT_IN, PT_OUT,
+                                new EventFeed.Run("pt-paced", "pt", workload.take(cacheHit.paced().events())),
+                                cacheHit.rate());
+                        throughputFigures(passThrough, ptBlast, ptPaced, cacheHit.rate())
+                                .note("Reads and writes bytes unchanged with DejaTopology.properties (same processing"
+                                        + " guarantee, commit interval, compression) and " + options.partitions()
+                                        + " partitions.");
+                        hit = cacheHit.result();
+                        results.add(passThrough.build());
+                        results.add(hit);
+                        results.add(mixed(config, feed, bootstrap, workload, action));
+                    }
+                }
+                results.add(naive(stack, feed, bootstrap, workload, action));
+                progress.accept("[5/6] scale of state: writing " + options.tableEntries() + " table entries");
+                results.add(StateScale.run(scaleConfig, admin, bootstrap,
+                        options.tableEntries(), progress));
+            }
+            progress.accept("[6/6] hashing: uploading " + options.hashObjects() + " objects to s3proxy");
+            results.add(HashingBench.run(stack.s3(), options.hashObjects(), options.hashObjectBytes(),
+                    options.seed(), progress));
+        } finally {
+            StateScale.deleteRecursively(dataDir);
+        }
+        Map<String, String> shown = new LinkedHashMap<>(settings);
+        shown.keySet().removeIf(key -> key.contains("auth") || key.contains("secret") || key.contains("access.key")
+                || key.equals(DejaConfig.BOOTSTRAP_SERVERS_CONFIG) || key.equals(DejaConfig.STATE_DIR_CONFIG)
+                || key.equals(DejaConfig.OPENWHISK_API_HOST_CONFIG));
+        BenchReport report = new BenchReport(options, shown, results, started, Instant.now());
+        report.write(options.outDir());
+        return report;
+    }
+
+    /** Deja's settings for the bench, explicit: they are in the report. */
+    private Map<String, String> dejaSettings(LocalStack stack, Path dataDir) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put(DejaConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+        settings.put(DejaConfig.STATE_DIR_CONFIG, dataDir.resolve("state").toString());
+        settings.put(DejaConfig.APPLICATION_ID_CONFIG, "deja-bench");
+        settings.put(DejaConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        settings.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        settings.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        settings.put(DejaConfig.PARTITIONS_CONFIG, String.valueOf(options.partitions()));
+        settings.put(DejaConfig.INVOKER_MAX_IN_FLIGHT_CONFIG, String.valueOf(options.inFlight()));
+        settings.put(DejaConfig.RULES_CONFIG, "bench");
+        settings.put("deja.rule.bench.action", BenchAction.NAME);
+        settings.put("deja.rule.bench.bucket", EventFeed.BUCKET);
+        settings.put(DejaConfig.OPENWHISK_API_HOST_CONFIG, stack.actions().url());
+        settings.put(DejaConfig.OPENWHISK_NAMESPACE_CONFIG, stack.actions().namespace());
+        settings.put(DejaConfig.OPENWHISK_AUTH_CONFIG, stack.actions().apiKey());
+        settings.put(DejaConfig.MIRROR_ENABLED_CONFIG, "false");
+        settings.put(DejaConfig.ADMIN_ADDRESS_CONFIG, "");
+        return settings;
+    }
+
+    /** Scenario 2's result, and the rate its latency run used. */
+    private record CacheHit(ScenarioResult result, Measured paced, int rate) {
+    }
+
+    private CacheHit cacheHit(DejaConfig config, EventFeed feed, String bootstrap, Workload workload) {
+        String input = config.getString(DejaConfig.INPUT_TOPIC_CONFIG);
+        String output = config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG);
+        Workload warm = workload.firstOfEach();
+        progress.accept("[2/6] cache hit: warming the table with the " + warm.size() + " distinct contents");
+        Measured warmUp = measure(2, "cache hit warm-up", feed, bootstrap, input, output,
+                new EventFeed.Run("hit-warm", "hit", warm), 0);
+        Measured blast = measure(2, "cache hit", feed, bootstrap, input, output,
+                new EventFeed.Run("hit", "hit", workload), 0);
+        // A latency run at a rate Deja cannot sustain would measure a growing queue, not latency.
+        int rate = (int) Math.max(10, Math.min(options.pacedRate(), blast.throughput() / 2));
+        int pacedEvents = (int) Math.max(100, Math.min(options.pacedEvents(), rate * (options.quick() ? 10L : 30L)));
+        Measured paced = measure(2, "cache hit (paced)", feed, bootstrap, input, output,
+                new EventFeed.Run("hit-paced", "hit", workload.take(pacedEvents)), rate);
+        long cached = blast.outcomes().getOrDefault("CACHED", 0L) + paced.outcomes().getOrDefault("CACHED", 0L);
+        ScenarioResult result = throughputFigures(new ScenarioResult.Builder(2, "Deja, cache-hit path"), blast, paced, rate)
+                .figure("cached", "outputs answered CACHED", cached, "of " + (blast.events() + paced.events()))
+                .figure("warmup_outputs", "warm-up outputs", warmUp.outputs(), "of " + warm.size())
+                .note("The table first holds every content of the input (warm-up run, not measured); then the"
+                        + " same input is replayed as new uploads: every answer comes from the table.")
+                .note("Latency runs of (1) and (2): " + pacedEvents + " events at " + rate + " events/s, the lower of "
+                        + options.pacedRate() + "/s and half the cache-hit throughput.")
+                .build();
+        return new CacheHit(result, paced, rate);
+    }
+
+    private ScenarioResult mixed(DejaConfig config, EventFeed feed, String bootstrap, Workload workload,
+                                 BenchAction action) {
+        String input = config.getString(DejaConfig.INPUT_TOPIC_CONFIG);
+        String output = config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG);
+        action.reset();
+        Measured blast = measure(3, "mixed load", feed, bootstrap, input, output,
+                new EventFeed.Run("mixed", "mixed", workload), 0);
+        BenchAction.Stats mixedStats = action.stats();
+        progress.accept("[3/6] invoker saturation: " + options.saturationContents()
+                + " invocation requests written at once to the invocations topic");
+        action.reset();
+        Workload fresh = Workload.distinct(options.saturationContents());
+        Rule rule = config.rules().get(0);
+        Serializer<InvocationRequest> requests = JsonSerde.of(InvocationRequest.class).serializer();
+        String invocations = config.getString(DejaConfig.INVOCATIONS_TOPIC_CONFIG);
+        EventFeed.Run run = new EventFeed.Run("saturation", "saturation", fresh);
+        Measured saturation;
+        try (OutputWatcher watcher = new OutputWatcher(bootstrap, config.getString(DejaConfig.RESULTS_TOPIC_CONFIG), run)) {
+            var sent = feed.sendRecordsAsync(invocations, run, (i, md5) -> {
+                String key = DedupKey.of(BenchAction.NAME, BenchAction.VERSION, rule.paramsHash(), md5);
+                InvocationRequest request = new InvocationRequest(key, BenchAction.NAME, BenchAction.VERSION,
+                        rule.params(), 1, System.currentTimeMillis());
+                return Map.entry(key, new String(requests.serialize(invocations, request), StandardCharsets.UTF_8));
+            });
+            watcher.await(Duration.ofSeconds(120 + fresh.size() / 20), n -> progress.accept(
+                    "[3/6] invoker saturation: " + n + "/" + fresh.size() + " results"));
+            sent.join();
+            saturation = new Measured(fresh.size(), watcher.outputs(), watcher.duplicates(), watcher.throughput(),
+                    watcher.latencyMs(0.5), watcher.latencyMs(0.99), watcher.latencyMs(1.0), Map.of());
+        }
+        BenchAction.Stats satStats = action.stats();
+        ScenarioResult.Builder builder = new ScenarioResult.Builder(3, "Deja, mixed load (Zipf)")
+                .figure(ScenarioResult.Figure.EVENTS, "events", blast.events(), "")
+                .figure(ScenarioResult.Figure.OUTPUTS, "outputs", blast.outputs(), "")
+                .figure("duplicate_outputs", "duplicate outputs", blast.duplicates(), "")
+                .figure(ScenarioResult.Figure.THROUGHPUT, "throughput", blast.throughput(), "events/s")
+                .figure(ScenarioResult.Figure.SAT_P50, "end-to-end p50, all sent at once", blast.p50(), "ms")
+                .figure(ScenarioResult.Figure.SAT_P99, "end-to-end p99, all sent at once", blast.p99(), "ms")
+                .figure(ScenarioResult.Figure.INVOCATIONS, "invocations made", mixedStats.invocations(), "")
+                .figure(ScenarioResult.Figure.UNIQUE, "unique contents", workload.uniqueContents(), "")
+                .figure(ScenarioResult.Figure.IN_FLIGHT, "in-flight calls reached", mixedStats.maxConcurrent(),
+                        "of " + options.inFlight())
+                .figure("saturation_outputs", "saturation run results", saturation.outputs(), "of " + fresh.size())
+                .figure("saturation_invocations", "saturation run invocations", satStats.invocations(), "")
+                .figure(ScenarioResult.Figure.INVOKER_RATE, "invoker rate at saturation", satStats.callsPerSecond(),
+                        "calls/s")
+                .figure("invoker_ceiling", "in-flight limit / action latency", options.invokerCeiling(), "calls/s")
+                .figure("saturation_in_flight", "in-flight calls reached at saturation", satStats.maxConcurrent(),
+                        "of " + options.inFlight());
+        blast.outcomes().forEach((outcome, count) ->
+                builder.figure("outcome_" + outcome, "outcome " + outcome, count, ""));
+        return builder
+                .note("Fake action latency " + options.actionLatency().toMillis() + " ms; contents new to the table.")
+                .note("Latencies here are from events sent all at once: they include the time queued behind"
+                        + " the rest of the run.")
+                .note("Invoker rate: calls / (last call end - first call start) over " + fresh.size()
+                        + " invocation requests written at once to the invocations topic, as the dedup stage writes"
+                        + " them, so the invoker is measured on its own, not behind the dedup stage.")
+                .build();
+    }
+
+    private ScenarioResult naive(LocalStack stack, EventFeed feed, String bootstrap, Workload workload,
+                                 BenchAction action) {
+        String title = "Naive baseline (CouchDB lookup, invoke, write)";
+        Optional<LocalCouch> couch = stack.couch();
+        if (couch.isEmpty()) {
+            String reason = options.couch()
+                    ? "skipped: Node.js (node, npm) or scripts/pouchdb-server not found, so no CouchDB-API server"
+                    : "skipped: --no-couch";
+            progress.accept("[4/6] naive baseline: " + reason);
+            return ScenarioResult.skipped(4, title, reason);
+        }
+        progress.accept("[4/6] naive baseline: CouchDB lookup + invoke + write, " + options.inFlight() + " at once");
+        CouchClient client = new CouchClient(CouchSettings.of(couch.get().url(), "deja-bench-naive", null, null));
+        client.ensureDatabase();
+        OpenWhiskSettings settings = OpenWhiskSettings.builder(stack.actions().url(), stack.actions().apiKey())
+                .namespace(stack.actions().namespace()).maxConcurrentCalls(options.inFlight()).build();
+        action.reset();
+        try (OpenWhiskClient openWhisk = new OpenWhiskClient(settings);
+             NaiveBaseline naive = new NaiveBaseline(bootstrap, NAIVE_IN, NAIVE_OUT, client, openWhisk,
+                     BenchAction.NAME, options.inFlight())) {
+            Measured blast = measure(4, "naive baseline", feed, bootstrap, NAIVE_IN, NAIVE_OUT,
+                    new EventFeed.Run("naive", "naive", workload), 0);
+            BenchAction.Stats stats = action.stats();
+            return new ScenarioResult.Builder(4, title)
+                    .figure(ScenarioResult.Figure.EVENTS, "events", blast.events(), "")
+                    .figure(ScenarioResult.Figure.OUTPUTS, "outputs", blast.outputs(), "")
+                    .figure("duplicate_outputs", "duplicate outputs", blast.duplicates(), "")
+                    .figure(ScenarioResult.Figure.THROUGHPUT, "throughput", blast.throughput(), "events/s")
+                    .figure(ScenarioResult.Figure.SAT_P50, "end-to-end p50, all sent at once", blast.p50(), "ms")
+                    .figure(ScenarioResult.Figure.SAT_P99, "end-to-end p99, all sent at once", blast.p99(), "ms")
+                    .figure(ScenarioResult.Figure.INVOCATIONS, "invocations made", stats.invocations(), "")
+                    .figure(ScenarioResult.Figure.UNIQUE, "unique contents", workload.uniqueContents(), "")
+                    .figure("extra_invocations", "invocations beyond one per content",
+                            stats.invocations() - workload.uniqueContents(), "")
+                    .figure(ScenarioResult.Figure.IN_FLIGHT, "in-flight calls reached", stats.maxConcurrent(),
+                            "of " + options.inFlight())
+                    .figure("errors", "errors", naive.errors(), "")
+                    .note("Same input as scenario 3 (contents new to CouchDB), " + options.inFlight()
+                            + " events handled at once, at-least-once, pouchdb-server as CouchDB.")
+                    .build();
+        }
+    }
+
+    private ScenarioResult.Builder throughputFigures(ScenarioResult.Builder builder, Measured blast, Measured paced,
+                                                     int rate) {
+        return builder
+                .figure(ScenarioResult.Figure.EVENTS, "events", blast.events(), "")
+                .figure(ScenarioResult.Figure.OUTPUTS, "outputs", blast.outputs(), "")
+                .figure("duplicate_outputs", "duplicate outputs", blast.duplicates(), "")
+                .figure(ScenarioResult.Figure.THROUGHPUT, "throughput", blast.throughput(), "events/s")
+                .figure(ScenarioResult.Figure.SAT_P50, "end-to-end p50, all sent at once", blast.p50(), "ms")
+                .figure(ScenarioResult.Figure.SAT_P99, "end-to-end p99, all sent at once", blast.p99(), "ms")
+                .figure("paced_rate", "latency run: rate", rate, "events/s")
+                .figure("paced_events", "latency run: events", paced.events(), "")
+                .figure("paced_outputs", "latency run: outputs", paced.outputs(), "")
+                .figure(ScenarioResult.Figure.P50, "end-to-end p50 at " + rate + " events/s", paced.p50(), "ms")
+                .figure(ScenarioResult.Figure.P99, "end-to-end p99 at " + rate + " events/s", paced.p99(), "ms")
+                .figure(ScenarioResult.Figure.MAX, "end-to-end max at " + rate + " events/s", paced.max(), "ms");
+    }
+
+    /** What one run of events measured. */
+    record Measured(int events, int outputs, long duplicates, double throughput, long p50, long p99, long max,
+                    Map<String, Long> outcomes) {
+    }
+
+    private Measured measure(int number, String name, EventFeed feed, String bootstrap, String input, String output,
+                             EventFeed.Run run, int rate) {
+        try (OutputWatcher watcher = new OutputWatcher(bootstrap, output, run)) {
+            progress.accept("[" + number + "/" + SCENARIOS + "] " + name + ": sending " + run.size() + " events"
+                    + (rate > 0 ? " at " + rate + "/s" : " at once"));
+            var sent = feed.sendAsync(input, run, rate);
+            Duration timeout = Duration.ofSeconds(120 + run.size() / 50 + (rate > 0 ? run.size() / rate : 0));
+            watcher.await(timeout, n -> progress.accept("[" + number + "/" + SCENARIOS + "] " + name + ": "
+                    + n + "/" + run.size() + " outputs"));
+            sent.join();
+            watcher.drain(Duration.ofMillis(300));
+            Measured measured = new Measured(run.size(), watcher.outputs(), watcher.duplicates(), watcher.throughput(),
+                    watcher.latencyMs(0.50), watcher.latencyMs(0.99), watcher.latencyMs(1.0), watcher.outcomes());
+            progress.accept(String.format("[%d/%d] %s: %d/%d outputs, %.0f events/s, p50 %d ms, p99 %d ms",
+                    number, SCENARIOS, name, measured.outputs(), run.size(), measured.throughput(), measured.p50(),
+                    measured.p99()));
+            if (measured.outputs() < run.size()) {
+                LOG.warn("{}: only {} of {} outputs arrived in time", name, measured.outputs(), run.size());
+            }
+            return measured;
+        }
+    }
+
+    private static void awaitRunning(KafkaStreams streams, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("pass-through app not running after " + timeout + ": " + streams.state());
+            }
+            Thread.sleep(50);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.deja.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What {@code deja bench} runs and with which settings. Every figure of the report is measured
+ * with these values; the report repeats them.
+ *
+ * @param quick              the small sizes of {@link #quick(Path)} (for CI and the test)
+ * @param outDir             where the report, the chart and {@code results.json} go
+ * @param events             events per throughput run (scenarios 1 to 4 use the same sequence)
+ * @param contents           distinct contents the Zipf sequence draws from
+ * @param zipfExponent       skew of the sequence (1.0: the classic Zipf law)
+ * @param actionLatency      how long the fake action sleeps per call
+ * @param inFlight           {@code deja.invoker.max.in.flight}, and the naive baseline's concurrency
+ * @param partitions         partitions of every topic (input, output, Deja's own)
+ * @param pacedRate          events per second of the latency runs of scenarios 1 and 2
+ * @param pacedEvents        events per latency run
+ * @param saturationContents distinct new contents sent at once to measure the invoker's rate
+ * @param tableEntries       entries of the table in scenario 5
+ * @param hashObjects        objects streamed from s3proxy in scenario 6
+ * @param hashObjectBytes    size of each of them
+ * @param couch              run the naive baseline (needs Node.js for pouchdb-server)
+ * @param seed               seed of the Zipf sequence and of the object bytes
+ */
+public record BenchOptions(
+        boolean quick,
+        Path outDir,
+        int events,
+        int contents,
+        double zipfExponent,
+        Duration actionLatency,
+        int inFlight,
+        int partitions,
+        int pacedRate,
+        int pacedEvents,
+        int saturationContents,
+        int tableEntries,
+        int hashObjects,
+        int hashObjectBytes,
+        boolean couch,
+        long seed) {
+
+    public BenchOptions {
+        if (events < 1 || contents < 1 || inFlight < 1 || partitions < 1 || pacedRate < 1 || pacedEvents < 1
+                || saturationContents < 1 || tableEntries < 1 || hashObjects < 1 || hashObjectBytes < 1) {
+            throw new IllegalArgumentException("every bench size must be at least 1");
+        }
+        if (actionLatency.isNegative()) {
+            throw new IllegalArgumentException("the action latency cannot be negative");
+        }
+    }
+
+    /** The full bench: 1M table entries; takes several minutes. */
+    public static BenchOptions full(Path outDir) {
+        return new BenchOptions(false, outDir, 20_000, 2_000, 1.0, Duration.ofMillis(50), 32, 4, 500, 5_000,
+                2_000, 1_000_000, 4, 64 << 20, true, 42);
+    }
+
+    /** Small sizes: finishes in under two minutes. */
+    public static BenchOptions quick(Path outDir) {
+        return new BenchOptions(true, outDir, 1_000, 200, 1.0, Duration.ofMillis(50), 32, 4, 500, 1_000,
+                400, 20_000, 2, 8 << 20, true, 42);
+    }
+
+    public BenchOptions withOutDir(Path dir) {
+        return new BenchOptions(quick, dir, events, contents, zipfExponent, actionLatency, inFlight, partitions,
+                pacedRate, pacedEvents, saturationContents, tableEntries, hashObjects, hashObjectBytes, couch, seed);
+    }
+
+    /** The rate the invoker should reach: in-flight limit / action latency, in calls per second. */
+    public double invokerCeiling() {
+        return actionLatency.isZero() ? Double.POSITIVE_INFINITY : inFlight * 1000.0 / actionLatency.toMillis();
+    }
+}
