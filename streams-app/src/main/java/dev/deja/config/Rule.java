@@ -18,24 +18,41 @@ public record Rule(
         String suffix,
         List<String> events,
         JsonNode params,
-        String paramsHash) {
+        String paramsHash,
+        Pattern eventPattern) {
+
+    public Rule {
+        eventPattern = eventPattern == null ? globs(events) : eventPattern;
+    }
+
+    public Rule(String name, String action, String bucket, String prefix, String suffix, List<String> events,
+            JsonNode params, String paramsHash) {
+        this(name, action, bucket, prefix, suffix, events, params, paramsHash, null);
+    }
 
     public boolean matches(S3Object object) {
         return (bucket == null || bucket.equals(object.bucket()))
                 && object.key().startsWith(prefix)
                 && object.key().endsWith(suffix)
-                && events.stream().anyMatch(glob -> globMatches(glob, object.eventName()));
+                && eventPattern.matcher(object.eventName()).matches();
     }
 
-    /** Whether an event-name glob ({@code *} matches any run of characters) matches a name. */
-    static boolean globMatches(String glob, String name) {
+    /** One pattern for the event-name globs ({@code *} matches any run of characters). */
+    static Pattern globs(List<String> globs) {
         StringBuilder regex = new StringBuilder();
-        for (String part : glob.split("\\*", -1)) {
+        for (String glob : globs) {
             if (!regex.isEmpty()) {
-                regex.append(".*");
+                regex.append('|');
             }
-            regex.append(Pattern.quote(part));
+            StringBuilder one = new StringBuilder();
+            for (String part : glob.split("\\*", -1)) {
+                if (!one.isEmpty()) {
+                    one.append(".*");
+                }
+                one.append(Pattern.quote(part));
+            }
+            regex.append("(?:").append(one).append(')');
         }
-        return Pattern.matches(regex.toString(), name);
+        return Pattern.compile(regex.toString());
     }
 }

@@ -25,7 +25,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * handled on the stream thread (next record or next punctuation), where its output is forwarded
  * and the job deleted in the same transaction. After a restart or a rebalance, every job still in
  * the store is started again: a crash costs at most one repeat per job in flight, never a lost one.
- * A semaphore shared by all tasks of the process bounds the jobs in flight.
+ *
+ * <p>A semaphore shared by all tasks of the process bounds the jobs in flight. The stream thread
+ * hands a few stored jobs (copies; the store keeps them) to a hand-off queue, and a finishing job
+ * passes its permit straight to the next one there, so a freed slot is used at once rather than
+ * at the stream thread's next turn.
  */
 abstract class AsyncWorkProcessor<J, R, V> implements Processor<String, J, String, V> {
 
@@ -46,10 +50,15 @@ abstract class AsyncWorkProcessor<J, R, V> implements Processor<String, J, Strin
     private record Completion<R>(String key, R result, Throwable error) {
     }
 
+    private record Start<J>(String key, J job) {
+    }
+
     private final String storeName;
     private final Semaphore inFlightLimit;
+    private final int handoffDepth;
     private final Duration pollInterval;
     private final Queue<Completion<R>> completions = new ConcurrentLinkedQueue<>();
+    private final Queue<Start<J>> handoff = new ConcurrentLinkedQueue<>();
     private final Queue<String> ready = new ArrayDeque<>();
     private final Set<String> queued = new HashSet<>();
     private final Set<String> inFlight = new HashSet<>();
@@ -61,16 +70,20 @@ abstract class AsyncWorkProcessor<J, R, V> implements Processor<String, J, Strin
     AsyncWorkProcessor(String storeName, Semaphore inFlightLimit, Duration pollInterval) {
         this.storeName = storeName;
         this.inFlightLimit = inFlightLimit;
+        this.handoffDepth = Math.max(1, inFlightLimit.availablePermits());
         this.pollInterval = pollInterval;
     }
 
-    /** Starts the work of one job; runs on the stream thread, must not block. */
+    /**
+     * Starts the work of one job and must not block. It runs on the stream thread or on the thread
+     * that finished the previous job, so it may touch nothing but thread-safe clients.
+     */
     protected abstract CompletableFuture<R> start(String key, J job);
 
     /** Handles a completed job on the stream thread: forward its output, say whether it is finished. */
     protected abstract Verdict complete(String key, J job, R result, Throwable error, long now);
 
-    /** Whether new work may start now (a circuit breaker says no while it is open). */
+    /** Whether new work may start now (a circuit breaker says no while it is open); thread-safe. */
     protected boolean admits() {
         return true;
     }
@@ -107,11 +120,10 @@ abstract class AsyncWorkProcessor<J, R, V> implements Processor<String, J, Strin
         }
     }
 
-    /** Handles completions, then starts queued jobs while the limit and {@link #admits()} allow. */
+    /** Handles completions, refills the hand-off queue, and starts jobs while the limit and {@link #admits()} allow. */
     protected final void pump(long now) {
         for (Completion<R> done; (done = completions.poll()) != null; ) {
             inFlight.remove(done.key());
-            inFlightLimit.release();
             J job = jobs.get(done.key());
             if (job == null) {
                 continue;
@@ -125,54 +137,64 @@ abstract class AsyncWorkProcessor<J, R, V> implements Processor<String, J, Strin
             }
         }
         int waiting = ready.size();
-        for (int i = 0; i < waiting && admits(); i++) {
+        for (int i = 0; i < waiting && handoff.size() < handoffDepth; i++) {
             String key = ready.poll();
             Long due = notBefore.get(key);
-            if ((due != null && due > now) || !inFlightLimit.tryAcquire()) {
+            if (due != null && due > now) {
                 ready.add(key);
-                if (due == null || due <= now) {
-                    break;
-                }
                 continue;
             }
             queued.remove(key);
             notBefore.remove(key);
             J job = jobs.get(key);
-            if (job == null) {
+            if (job != null) {
+                inFlight.add(key);
+                handoff.add(new Start<>(key, job));
+            }
+        }
+        while (!handoff.isEmpty() && admits() && inFlightLimit.tryAcquire()) {
+            if (!launchNext()) {
                 inFlightLimit.release();
-                continue;
             }
-            inFlight.add(key);
-            CompletableFuture<R> work;
-            try {
-                work = start(key, job);
-            } catch (RuntimeException e) {
-                work = CompletableFuture.failedFuture(e);
-            }
-            work.whenComplete((result, error) -> {
-                synchronized (completions) {
-                    if (closed) {
-                        inFlightLimit.release();
-                    } else {
-                        completions.add(new Completion<>(key, result, error));
-                    }
-                }
-            });
         }
     }
 
-    /** Jobs of this task started and not yet handled. */
-    int inFlight() {
-        return inFlight.size();
+    /** Starts the next handed-off job with a permit the caller holds; false when there was none. */
+    private boolean launchNext() {
+        Start<J> next = handoff.poll();
+        if (next == null) {
+            return false;
+        }
+        CompletableFuture<R> work;
+        try {
+            work = start(next.key(), next.job());
+        } catch (RuntimeException e) {
+            work = CompletableFuture.failedFuture(e);
+        }
+        work.whenComplete((result, error) -> finished(new Completion<>(next.key(), result, error)));
+        return true;
+    }
+
+    /** On the thread that finished a job: queue its completion, then pass the permit on or give it back. */
+    private void finished(Completion<R> completion) {
+        synchronized (completions) {
+            if (closed) {
+                inFlightLimit.release();
+                return;
+            }
+            completions.add(completion);
+        }
+        if (!admits() || !launchNext()) {
+            inFlightLimit.release();
+        }
     }
 
     @Override
     public void close() {
         synchronized (completions) {
             closed = true;
-            // Completions already queued hold permits; work still running releases its own on completion.
-            inFlightLimit.release(completions.size());
             completions.clear();
+            handoff.clear();
         }
     }
 }
