@@ -173,6 +173,9 @@ public final class DejaTopology {
         // Latency: completed calls and timers are handled by wall-clock punctuation, which waits
         // while the thread blocks in poll (default 100 ms); and Streams' EOS producer lingers 100 ms.
         props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 10L);
+        // Uploads and results need no ordering between their topics: never idle a task waiting
+        // for the other partition to have data.
+        props.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         props.putIfAbsent(StreamsConfig.producerPrefix("linger.ms"), 10);
         return props;
     }
