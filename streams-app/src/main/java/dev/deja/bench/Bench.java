@@ -232,12 +232,7 @@ public final class Bench {
         }
         BenchAction.Stats satStats = action.stats();
         ScenarioResult.Builder builder = new ScenarioResult.Builder(3, "Deja, mixed load (Zipf)")
-                .figure(ScenarioResult.Figure.EVENTS, "events", blast.events(), "")
-                .figure(ScenarioResult.Figure.OUTPUTS, "outputs", blast.outputs(), "")
-                .figure("duplicate_outputs", "duplicate outputs", blast.duplicates(), "")
-                .figure(ScenarioResult.Figure.THROUGHPUT, "throughput", blast.throughput(), "events/s")
-                .figure(ScenarioResult.Figure.SAT_P50, "end-to-end p50, all sent at once", blast.p50(), "ms")
-                .figure(ScenarioResult.Figure.SAT_P99, "end-to-end p99, all sent at once", blast.p99(), "ms")
+                .measured(blast)
                 .figure(ScenarioResult.Figure.INVOCATIONS, "invocations made", mixedStats.invocations(), "")
                 .figure(ScenarioResult.Figure.UNIQUE, "unique contents", workload.uniqueContents(), "")
                 .figure(ScenarioResult.Figure.IN_FLIGHT, "in-flight calls reached", mixedStats.maxConcurrent(),
@@ -285,12 +280,7 @@ public final class Bench {
                     new EventFeed.Run("naive", "naive", workload), 0);
             BenchAction.Stats stats = action.stats();
             return new ScenarioResult.Builder(4, title)
-                    .figure(ScenarioResult.Figure.EVENTS, "events", blast.events(), "")
-                    .figure(ScenarioResult.Figure.OUTPUTS, "outputs", blast.outputs(), "")
-                    .figure("duplicate_outputs", "duplicate outputs", blast.duplicates(), "")
-                    .figure(ScenarioResult.Figure.THROUGHPUT, "throughput", blast.throughput(), "events/s")
-                    .figure(ScenarioResult.Figure.SAT_P50, "end-to-end p50, all sent at once", blast.p50(), "ms")
-                    .figure(ScenarioResult.Figure.SAT_P99, "end-to-end p99, all sent at once", blast.p99(), "ms")
+                    .measured(blast)
                     .figure(ScenarioResult.Figure.INVOCATIONS, "invocations made", stats.invocations(), "")
                     .figure(ScenarioResult.Figure.UNIQUE, "unique contents", workload.uniqueContents(), "")
                     .figure("extra_invocations", "invocations beyond one per content",
@@ -307,12 +297,7 @@ public final class Bench {
     private ScenarioResult.Builder throughputFigures(ScenarioResult.Builder builder, Measured blast, Measured paced,
                                                      int rate) {
         return builder
-                .figure(ScenarioResult.Figure.EVENTS, "events", blast.events(), "")
-                .figure(ScenarioResult.Figure.OUTPUTS, "outputs", blast.outputs(), "")
-                .figure("duplicate_outputs", "duplicate outputs", blast.duplicates(), "")
-                .figure(ScenarioResult.Figure.THROUGHPUT, "throughput", blast.throughput(), "events/s")
-                .figure(ScenarioResult.Figure.SAT_P50, "end-to-end p50, all sent at once", blast.p50(), "ms")
-                .figure(ScenarioResult.Figure.SAT_P99, "end-to-end p99, all sent at once", blast.p99(), "ms")
+                .measured(blast)
                 .figure("paced_rate", "latency run: rate", rate, "events/s")
                 .figure("paced_events", "latency run: events", paced.events(), "")
                 .figure("paced_outputs", "latency run: outputs", paced.outputs(), "")

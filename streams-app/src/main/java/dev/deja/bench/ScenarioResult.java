@@ -72,6 +72,16 @@ public record ScenarioResult(int number, String title, List<Figure> figures, Lis
             return this;
         }
 
+        /** The figures every measured run reports: events, outputs, duplicates, throughput, p50, p99. */
+        Builder measured(Bench.Measured run) {
+            return figure(Figure.EVENTS, "events", run.events(), "")
+                    .figure(Figure.OUTPUTS, "outputs", run.outputs(), "")
+                    .figure("duplicate_outputs", "duplicate outputs", run.duplicates(), "")
+                    .figure(Figure.THROUGHPUT, "throughput", run.throughput(), "events/s")
+                    .figure(Figure.SAT_P50, "end-to-end p50, all sent at once", run.p50(), "ms")
+                    .figure(Figure.SAT_P99, "end-to-end p99, all sent at once", run.p99(), "ms");
+        }
+
         public Builder note(String note) {
             notes.add(note);
             return this;
