@@ -173,10 +173,13 @@ public final class DejaTopology {
         // Latency: completed calls and timers are handled by wall-clock punctuation, which waits
         // while the thread blocks in poll (default 100 ms); and Streams' EOS producer lingers 100 ms.
         props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 10L);
+        props.putIfAbsent(StreamsConfig.producerPrefix("linger.ms"), 10);
         // Uploads and results need no ordering between their topics: never idle a task waiting
         // for the other partition to have data.
         props.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
-        props.putIfAbsent(StreamsConfig.producerPrefix("linger.ms"), 10);
+        // A read_committed fetch parked at the broker can wait out fetch.max.wait.ms (500 ms) after
+        // the transaction it waits for has committed: an upload crosses two of them.
+        props.putIfAbsent(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 20);
         return props;
     }
 
