@@ -1,5 +1,6 @@
 package dev.deja.local;
 
+import dev.deja.action.ThumbnailAction;
 import dev.deja.config.DejaConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,7 +57,7 @@ public final class LocalStack implements AutoCloseable {
             Files.createDirectories(dataDir);
             kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
             s3 = LocalS3.start(dataDir.resolve("s3"));
-            ThumbnailAction.defaultS3(s3.settings());
+            ThumbnailAction.defaultS3(s3.endpoint(), s3.accessKey(), s3.secretKey(), null);
             actions = ActionHost.start(new ActionHost.Options("guest", options.actionConcurrency(), Duration.ofSeconds(60)));
             actions.register(ACTION, ACTION_VERSION, ThumbnailAction::main);
             if (!options.actionLatency().isZero()) {
@@ -91,7 +92,7 @@ public final class LocalStack implements AutoCloseable {
         settings.put(DejaConfig.RULES_CONFIG, "thumbs");
         settings.put("deja.rule.thumbs.action", ACTION);
         settings.put("deja.rule.thumbs.bucket", PHOTOS);
-        settings.put("deja.rule.thumbs.params", "{\"width\":128,\"outputBucket\":\"" + THUMBNAILS + "\"}");
+        settings.put("deja.rule.thumbs.params", "{\"maxWidth\":128,\"outputBucket\":\"" + THUMBNAILS + "\"}");
         settings.put(DejaConfig.OPENWHISK_API_HOST_CONFIG, actions.url());
         settings.put(DejaConfig.OPENWHISK_NAMESPACE_CONFIG, actions.namespace());
         settings.put(DejaConfig.S3_ENDPOINT_CONFIG, s3.endpoint());

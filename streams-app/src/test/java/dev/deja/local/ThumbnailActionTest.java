@@ -3,6 +3,7 @@ package dev.deja.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
+import dev.deja.action.ThumbnailAction;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
 import io.minio.MakeBucketArgs;
@@ -33,7 +34,7 @@ class ThumbnailActionTest {
 
     @AfterAll
     static void stopS3() {
-        ThumbnailAction.defaultS3(null);
+        ThumbnailAction.defaultS3(null, null, null, null);
         s3.close();
     }
 
@@ -68,7 +69,7 @@ class ThumbnailActionTest {
     void shouldUseDefaultStoreAndParamsWhenRunInProcess() throws Exception {
         // given
         put("small.png", generatedPng(40, 20));
-        ThumbnailAction.defaultS3(s3.settings());
+        ThumbnailAction.defaultS3(s3.endpoint(), s3.accessKey(), s3.secretKey(), null);
         JsonObject args = new JsonObject();
         args.addProperty("bucket", "photos");
         args.addProperty("key", "small.png");

@@ -247,6 +247,22 @@ class DockerFilesTest {
         assertThat(pom).as("the shaded jar the image copies").contains("<finalName>deja</finalName>");
     }
 
+    @Test
+    void shouldCopyEveryModulePomAndTheSourcesItBuildsWhenTheImageIsBuilt() throws IOException {
+        String dockerfile = Files.readString(docker.resolve("Dockerfile"), StandardCharsets.UTF_8);
+        String parent = Files.readString(root.resolve("pom.xml"), StandardCharsets.UTF_8);
+        java.util.regex.Matcher modules = java.util.regex.Pattern.compile("<module>([^<]+)</module>").matcher(parent);
+
+        List<String> names = new java.util.ArrayList<>();
+        while (modules.find()) {
+            names.add(modules.group(1));
+        }
+
+        assertThat(names).contains("thumbnail-action", "streams-app", "topology-tests");
+        names.forEach(module -> assertThat(dockerfile).contains("COPY " + module + "/pom.xml " + module + "/"));
+        assertThat(dockerfile).contains("COPY streams-app/src streams-app/src", "COPY thumbnail-action/src thumbnail-action/src");
+    }
+
     private String advertised(String listener) {
         String listeners = resolvedEnvironment("kafka").get("KAFKA_ADVERTISED_LISTENERS");
         for (String entry : listeners.split(",")) {

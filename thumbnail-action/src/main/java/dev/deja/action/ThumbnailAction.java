@@ -1,9 +1,7 @@
-package dev.deja.local;
+package dev.deja.action;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.deja.s3.S3Clients;
-import dev.deja.s3.S3Settings;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
@@ -21,21 +19,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.time.Duration;
 import javax.imageio.ImageIO;
 import okhttp3.OkHttpClient;
 
 /**
  * The demo action of {@code deja local}: makes a PNG thumbnail of an image stored in S3.
  *
- * <p>Written to OpenWhisk's Java action contract ({@code JsonObject main(JsonObject)}), so the same
- * class runs in {@link ActionHost} and deployed to a real OpenWhisk ({@code wsk action create
- * thumbnail deja.jar --main dev.deja.local.ThumbnailAction}).
+ * <p>Written to OpenWhisk's Java action contract ({@code JsonObject main(JsonObject)}) and compiled
+ * for Java 8, so the same class runs in Deja's in-process action host and deployed to a real
+ * OpenWhisk from its own small jar ({@code wsk action create thumbnail
+ * thumbnail-action/target/thumbnail-action.jar --main dev.deja.action.ThumbnailAction}).
  *
  * <p>Parameters: {@code bucket}, {@code key} (the image), {@code maxWidth} (default 128),
  * {@code outputBucket} (default {@code thumbnails}, created if missing), and the store:
  * {@code s3Endpoint}, {@code s3AccessKey}, {@code s3SecretKey}, {@code s3Region} (optional), or,
- * in process, the settings given to {@link #defaultS3(S3Settings)}.
+ * in process, the store given to {@link #defaultS3(String, String, String, String)}.
  *
  * <p>Result: {@code {"thumbnail":"s3://<outputBucket>/thumbs/<sha256 of the PNG>.png","width":..,
  * "height":..,"sourceBytes":..}}; or {@code {"error":"..."}} (an application error for OpenWhisk)
@@ -48,8 +47,37 @@ public final class ThumbnailAction {
     static final int DEFAULT_MAX_WIDTH = 128;
     static final String DEFAULT_OUTPUT_BUCKET = "thumbnails";
 
-    private static final OkHttpClient HTTP = S3Clients.httpClient();
-    private static volatile S3Settings defaultS3;
+    private static final OkHttpClient HTTP = new OkHttpClient.Builder()
+            .connectTimeout(Duration.ofSeconds(10))
+            .readTimeout(Duration.ofMinutes(2))
+            .writeTimeout(Duration.ofMinutes(2))
+            .build();
+    private static volatile Store defaultS3;
+
+    /** Where images are read and thumbnails written. */
+    private static final class Store {
+        final String endpoint;
+        final String accessKey;
+        final String secretKey;
+        final String region;
+
+        Store(String endpoint, String accessKey, String secretKey, String region) {
+            this.endpoint = endpoint;
+            this.accessKey = accessKey;
+            this.secretKey = secretKey;
+            this.region = region == null || region.isEmpty() ? "us-east-1" : region;
+        }
+
+        MinioClient client() {
+            return MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(region)
+                    .httpClient(HTTP).build();
+        }
+
+        @Override
+        public String toString() {
+            return "Store[" + endpoint + "]";
+        }
+    }
 
     static {
         if (System.getProperty("java.awt.headless") == null) {
@@ -60,9 +88,9 @@ public final class ThumbnailAction {
     private ThumbnailAction() {
     }
 
-    /** The store used when the parameters carry no {@code s3Endpoint}; for the in-process host. */
-    public static void defaultS3(S3Settings settings) {
-        defaultS3 = settings;
+    /** The store used when the parameters carry no {@code s3Endpoint}; for the in-process host (null: none). */
+    public static void defaultS3(String endpoint, String accessKey, String secretKey, String region) {
+        defaultS3 = endpoint == null ? null : new Store(endpoint, accessKey, secretKey, region);
     }
 
     /** OpenWhisk entry point. */
@@ -82,11 +110,11 @@ public final class ThumbnailAction {
             return error("parameter 'maxWidth' must be positive");
         }
         String outputBucket = string(args, "outputBucket", DEFAULT_OUTPUT_BUCKET);
-        S3Settings settings = settings(args);
-        if (settings == null) {
+        Store store = store(args);
+        if (store == null) {
             return error("no S3 store: pass s3Endpoint, s3AccessKey and s3SecretKey");
         }
-        MinioClient client = S3Clients.minio(settings, HTTP);
+        MinioClient client = store.client();
         try {
             byte[] source = read(client, bucket, key);
             BufferedImage image = ImageIO.read(new ByteArrayInputStream(source));
@@ -166,7 +194,7 @@ public final class ThumbnailAction {
         }
     }
 
-    private static S3Settings settings(JsonObject args) {
+    private static Store store(JsonObject args) {
         String endpoint = string(args, "s3Endpoint", null);
         if (endpoint == null) {
             return defaultS3;
@@ -176,7 +204,7 @@ public final class ThumbnailAction {
         if (accessKey == null || secretKey == null) {
             return null;
         }
-        return new S3Settings(endpoint, accessKey, secretKey, string(args, "s3Region", null));
+        return new Store(endpoint, accessKey, secretKey, string(args, "s3Region", null));
     }
 
     private static String string(JsonObject args, String name, String fallback) {
@@ -192,7 +220,11 @@ public final class ThumbnailAction {
 
     private static String sha256Hex(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            StringBuilder hex = new StringBuilder(64);
+            for (byte b : MessageDigest.getInstance("SHA-256").digest(bytes)) {
+                hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+            }
+            return hex.toString();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
