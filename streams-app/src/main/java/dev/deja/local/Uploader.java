@@ -52,6 +52,8 @@ public final class Uploader implements AutoCloseable {
     public static final long PART_SIZE = 5L * 1024 * 1024;
     public static final String PUT = "s3:ObjectCreated:Put";
     public static final String COMPLETE_MULTIPART_UPLOAD = "s3:ObjectCreated:CompleteMultipartUpload";
+    /** The principal id the local stack's events carry (MinIO would name the uploader's access key). */
+    public static final String LOCAL_PRINCIPAL = "deja-local";
     static final String USER_AGENT = "MinIO (linux; amd64) minio-go/v7.0.70";
     private static final DateTimeFormatter EVENT_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -121,7 +123,7 @@ public final class Uploader implements AutoCloseable {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.CLIENT_ID_CONFIG, "deja-uploader");
         Producer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
-        return new Uploader(s3.client(), producer, true, topic, s3.accessKey(), s3.endpoint());
+        return new Uploader(s3.client(), producer, true, topic, LOCAL_PRINCIPAL, s3.endpoint());
     }
 
     /**

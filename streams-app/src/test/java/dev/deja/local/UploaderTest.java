@@ -109,7 +109,8 @@ class UploaderTest {
                 assertThat(second.at("/Records/0/s3/object/sequencer").asText())
                         .isGreaterThan(first.at("/Records/0/s3/object/sequencer").asText());
                 assertThat(single.offset()).isLessThan(multi.offset());
-                assertThat(records.get(0).value()).doesNotContain(s3.secretKey());
+                assertThat(records.get(0).value()).doesNotContain(s3.secretKey()).doesNotContain(s3.accessKey());
+                assertThat(first.at("/Records/0/userIdentity/principalId").asText()).isEqualTo(Uploader.LOCAL_PRINCIPAL);
             }
         }
     }
