@@ -95,6 +95,16 @@ abstract class AsyncWorkProcessor<J, R, V> implements Processor<String, J, Strin
 
     @Override
     public void init(ProcessorContext<String, V> context) {
+        // Kafka Streams may close and init the same instance again (a revived task): start afresh.
+        synchronized (completions) {
+            closed = false;
+            completions.clear();
+            handoff.clear();
+        }
+        ready.clear();
+        queued.clear();
+        inFlight.clear();
+        notBefore.clear();
         this.context = context;
         this.jobs = context.getStateStore(storeName);
         try (KeyValueIterator<String, J> it = jobs.all()) {

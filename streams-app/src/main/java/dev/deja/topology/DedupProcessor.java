@@ -62,6 +62,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
 
     @Override
     public void init(ProcessorContext<String, DedupOutput> context) {
+        unpublished.clear();
         this.context = context;
         this.table = context.getStateStore(DejaTopology.TABLE_STORE);
         this.waiters = context.getStateStore(DejaTopology.WAITERS_STORE);
