@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -252,7 +253,7 @@ public final class DejaApp implements AutoCloseable {
     }
 
     public Map<String, KafkaStreams.State> states() {
-        Map<String, KafkaStreams.State> states = new java.util.LinkedHashMap<>();
+        Map<String, KafkaStreams.State> states = new LinkedHashMap<>();
         if (dedup != null) {
             states.put("dedup", dedup.state());
         }

@@ -73,10 +73,7 @@ final class BenchCommand implements Callable<Integer> {
                 base.hashObjectBytes(),
                 !noCouch && base.couch(),
                 base.seed());
-        BenchReport report = Bench.run(options, line -> {
-            out.println(line);
-            out.flush();
-        });
+        BenchReport report = Bench.run(options, Output.lines(out));
         report.terminalLines().forEach(out::println);
         out.println("results: " + dir.toAbsolutePath().resolve(BenchReport.MARKDOWN) + ", "
                 + dir.toAbsolutePath().resolve(BenchReport.CHART) + ", " + dir.toAbsolutePath().resolve(BenchReport.JSON));

@@ -35,10 +35,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("deja-demo");
-        Demo.Report report = Demo.runAll(dir, new Demo.Plan(uploads, distinct, uploaders, 42), line -> {
-            out.println(line);
-            out.flush();
-        });
+        Demo.Report report = Demo.runAll(dir, new Demo.Plan(uploads, distinct, uploaders, 42), Output.lines(out));
         return report.outputs().size() == uploads ? 0 : 1;
     }
 }

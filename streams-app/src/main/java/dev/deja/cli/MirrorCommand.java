@@ -34,10 +34,7 @@ final class MirrorCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         String table = deja.getString(DejaConfig.TABLE_TOPIC_CONFIG);
         if (rebuild) {
-            Mirror.rebuild(deja.streamsProperties(), table, DejaApp.couchSettings(deja), line -> {
-                out.println(line);
-                out.flush();
-            });
+            Mirror.rebuild(deja.streamsProperties(), table, DejaApp.couchSettings(deja), Output.lines(out));
             return 0;
         }
         Mirror mirror = new Mirror(deja.streamsProperties(), table, DejaApp.couchSettings(deja));

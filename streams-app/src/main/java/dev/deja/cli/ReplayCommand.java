@@ -35,10 +35,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Replay.run(config.load(), Replay.From.parse(from), reinvoke, dryRun, line -> {
-            out.println(line);
-            out.flush();
-        });
+        Replay.run(config.load(), Replay.From.parse(from), reinvoke, dryRun, Output.lines(out));
         return 0;
     }
 }
