@@ -54,6 +54,9 @@ public final class Bench {
     static final String PT_OUT = "bench-passthrough-out";
     static final String NAIVE_IN = "bench-naive-in";
     static final String NAIVE_OUT = "bench-naive-out";
+    static final String PASS_THROUGH = "Kafka Streams pass-through";
+    static final String CACHE_HIT = "Deja, cache-hit path";
+    static final String MIXED = "Deja, mixed load (Zipf)";
 
     private final BenchOptions options;
     private final Consumer<String> progress;
@@ -103,39 +106,23 @@ public final class Bench {
             progress.accept("input: " + workload.size() + " events over " + workload.uniqueContents()
                     + " distinct contents (Zipf s=" + options.zipfExponent() + " over " + options.contents() + ")");
             try (EventFeed feed = new EventFeed(bootstrap); Admin admin = stack.kafka().admin()) {
-                progress.accept("[1/6] pass-through: starting a Kafka Streams app (read + write, same settings)");
-                ScenarioResult hit;
-                ScenarioResult.Builder passThrough = new ScenarioResult.Builder(1, "Kafka Streams pass-through");
-                try (KafkaStreams streams = PassThrough.create(config, PT_IN, PT_OUT)) {
-                    streams.start();
-                    awaitRunning(streams, Duration.ofMinutes(2));
-                    Measured ptBlast = measure(1, "pass-through", feed, bootstrap, PT_IN, PT_OUT,
-                            new EventFeed.Run("pt", "pt", workload), 0);
-                    try (DejaApp app = DejaApp.start(config, Role.ALL)) {
-                        app.awaitRunning(Duration.ofMinutes(2));
-                        CacheHit cacheHit = cacheHit(config, feed, bootstrap, workload);
-                        // The latency runs of (1) and (2) share one rate, one Deja can sustain here.
-                        Measured ptPaced = measure(1, "pass-through (paced)", feed, bootstrap, PT_IN, PT_OUT,
-                                new EventFeed.Run("pt-paced", "pt", workload.take(cacheHit.paced().events())),
-                                cacheHit.rate());
-                        throughputFigures(passThrough, ptBlast, ptPaced, cacheHit.rate())
-                                .note("Reads and writes bytes unchanged with DejaTopology.properties (same processing"
-                                        + " guarantee, commit interval, compression) and " + options.partitions()
-                                        + " partitions.");
-                        hit = cacheHit.result();
-                        results.add(passThrough.build());
-                        results.add(hit);
-                        results.add(mixed(config, feed, bootstrap, workload, action));
-                    }
+                results.addAll(streamsScenarios(config, feed, bootstrap, workload, action));
+                results.add(options.runs(4) ? naive(stack, feed, bootstrap, workload, action)
+                        : notSelected(4, "Naive baseline (CouchDB lookup, invoke, write)"));
+                if (options.runs(5)) {
+                    progress.accept("[5/6] scale of state: writing " + options.tableEntries() + " table entries");
+                    results.add(StateScale.run(scaleConfig, admin, bootstrap, options.tableEntries(), progress));
+                } else {
+                    results.add(notSelected(5, StateScale.TITLE));
                 }
-                results.add(naive(stack, feed, bootstrap, workload, action));
-                progress.accept("[5/6] scale of state: writing " + options.tableEntries() + " table entries");
-                results.add(StateScale.run(scaleConfig, admin, bootstrap,
-                        options.tableEntries(), progress));
             }
-            progress.accept("[6/6] hashing: uploading " + options.hashObjects() + " objects to s3proxy");
-            results.add(HashingBench.run(stack.s3(), options.hashObjects(), options.hashObjectBytes(),
-                    options.seed(), progress));
+            if (options.runs(6)) {
+                progress.accept("[6/6] hashing: uploading " + options.hashObjects() + " objects to s3proxy");
+                results.add(HashingBench.run(stack.s3(), options.hashObjects(), options.hashObjectBytes(),
+                        options.seed(), progress));
+            } else {
+                results.add(notSelected(6, HashingBench.TITLE));
+            }
         } finally {
             StateScale.deleteRecursively(dataDir);
         }
@@ -167,7 +154,91 @@ public final class Bench {
         settings.put(DejaConfig.OPENWHISK_AUTH_CONFIG, stack.actions().apiKey());
         settings.put(DejaConfig.MIRROR_ENABLED_CONFIG, "false");
         settings.put(DejaConfig.ADMIN_ADDRESS_CONFIG, "");
+        settings.putAll(options.settings());
         return settings;
+    }
+
+    /**
+     * Scenarios 1 to 3, on one running Deja: the pass-through's latency run uses the rate the
+     * cache-hit run found Deja can sustain.
+     */
+    private List<ScenarioResult> streamsScenarios(DejaConfig config, EventFeed feed, String bootstrap,
+                                                  Workload workload, BenchAction action) throws Exception {
+        List<ScenarioResult> results = new ArrayList<>();
+        ScenarioResult.Builder passThrough = new ScenarioResult.Builder(1, PASS_THROUGH);
+        Measured ptBlast = null;
+        KafkaStreams streams = null;
+        try {
+            if (options.runs(1)) {
+                progress.accept("[1/6] pass-through: starting a Kafka Streams app (read + write, same settings)");
+                streams = PassThrough.create(config, PT_IN, PT_OUT);
+                streams.start();
+                awaitRunning(streams, Duration.ofMinutes(2));
+                measure(1, "pass-through warm-up", feed, bootstrap, PT_IN, PT_OUT,
+                        new EventFeed.Run("pt-warm", "pt", workload), 0);
+                ptBlast = measure(1, "pass-through", feed, bootstrap, PT_IN, PT_OUT,
+                        new EventFeed.Run("pt", "pt", workload), 0);
+            }
+            if (!options.runs(2) && !options.runs(3)) {
+                if (ptBlast != null) {
+                    results.add(passThroughResult(passThrough, feed, bootstrap, workload, ptBlast,
+                            options.pacedRate(), options.pacedEvents()));
+                }
+                return withSkipped(results);
+            }
+            try (DejaApp app = DejaApp.start(config, Role.ALL)) {
+                app.awaitRunning(Duration.ofMinutes(2));
+                CacheHit cacheHit = options.runs(2) ? cacheHit(config, feed, bootstrap, workload) : null;
+                if (ptBlast != null) {
+                    // The latency runs of (1) and (2) share one rate, one Deja can sustain here.
+                    results.add(cacheHit == null
+                            ? passThroughResult(passThrough, feed, bootstrap, workload, ptBlast, options.pacedRate(),
+                                    options.pacedEvents())
+                            : passThroughResult(passThrough, feed, bootstrap, workload, ptBlast, cacheHit.rate(),
+                                    cacheHit.paced().events()));
+                }
+                if (cacheHit != null) {
+                    results.add(cacheHit.result());
+                }
+                if (options.runs(3)) {
+                    results.add(mixed(config, feed, bootstrap, workload, action));
+                }
+            }
+        } finally {
+            if (streams != null) {
+                streams.close();
+            }
+        }
+        return withSkipped(results);
+    }
+
+    private ScenarioResult passThroughResult(ScenarioResult.Builder builder, EventFeed feed, String bootstrap,
+                                             Workload workload, Measured blast, int rate, int events) {
+        Measured paced = measure(1, "pass-through (paced)", feed, bootstrap, PT_IN, PT_OUT,
+                new EventFeed.Run("pt-paced", "pt", workload.take(events)), rate);
+        return throughputFigures(builder, blast, paced, rate)
+                .note("Reads and writes bytes unchanged with DejaTopology.properties (same processing"
+                        + " guarantee, commit interval, compression) and " + options.partitions() + " partitions.")
+                .note("Like Deja in (2), it first runs the whole input once, not measured, so that both are measured"
+                        + " after the JIT has compiled their paths.")
+                .build();
+    }
+
+    /** The results of scenarios 1 to 3 in order, a skipped one for each not selected. */
+    private List<ScenarioResult> withSkipped(List<ScenarioResult> measured) {
+        Map<Integer, String> titles = Map.of(1, PASS_THROUGH, 2, CACHE_HIT, 3, MIXED);
+        List<ScenarioResult> all = new ArrayList<>();
+        for (int number = 1; number <= 3; number++) {
+            int n = number;
+            all.add(measured.stream().filter(r -> r.number() == n).findFirst()
+                    .orElseGet(() -> notSelected(n, titles.get(n))));
+        }
+        return all;
+    }
+
+    private ScenarioResult notSelected(int number, String title) {
+        progress.accept("[" + number + "/" + SCENARIOS + "] " + title + ": not selected (--scenarios)");
+        return ScenarioResult.skipped(number, title, "not selected (--scenarios)");
     }
 
     /** Scenario 2's result, and the rate its latency run used. */
@@ -181,6 +252,7 @@ public final class Bench {
         progress.accept("[2/6] cache hit: warming the table with the " + warm.size() + " distinct contents");
         Measured warmUp = measure(2, "cache hit warm-up", feed, bootstrap, input, output,
                 new EventFeed.Run("hit-warm", "hit", warm), 0);
+        measure(2, "cache hit warm-up", feed, bootstrap, input, output, new EventFeed.Run("hit-warm-all", "hit", workload), 0);
         Measured blast = measure(2, "cache hit", feed, bootstrap, input, output,
                 new EventFeed.Run("hit", "hit", workload), 0);
         // A latency run at a rate Deja cannot sustain would measure a growing queue, not latency.
@@ -189,10 +261,10 @@ public final class Bench {
         Measured paced = measure(2, "cache hit (paced)", feed, bootstrap, input, output,
                 new EventFeed.Run("hit-paced", "hit", workload.take(pacedEvents)), rate);
         long cached = blast.outcomes().getOrDefault("CACHED", 0L) + paced.outcomes().getOrDefault("CACHED", 0L);
-        ScenarioResult result = throughputFigures(new ScenarioResult.Builder(2, "Deja, cache-hit path"), blast, paced, rate)
+        ScenarioResult result = throughputFigures(new ScenarioResult.Builder(2, CACHE_HIT), blast, paced, rate)
                 .figure("cached", "outputs answered CACHED", cached, "of " + (blast.events() + paced.events()))
                 .figure("warmup_outputs", "warm-up outputs", warmUp.outputs(), "of " + warm.size())
-                .note("The table first holds every content of the input (warm-up run, not measured); then the"
+                .note("The table first holds every content of the input (warm-up runs, not measured); then the"
                         + " same input is replayed as new uploads: every answer comes from the table.")
                 .note("Latency runs of (1) and (2): " + pacedEvents + " events at " + rate + " events/s, the lower of "
                         + options.pacedRate() + "/s and half the cache-hit throughput.")
@@ -231,7 +303,7 @@ public final class Bench {
                     watcher.latencyMs(0.5), watcher.latencyMs(0.99), watcher.latencyMs(1.0), Map.of());
         }
         BenchAction.Stats satStats = action.stats();
-        ScenarioResult.Builder builder = new ScenarioResult.Builder(3, "Deja, mixed load (Zipf)")
+        ScenarioResult.Builder builder = new ScenarioResult.Builder(3, MIXED)
                 .measured(blast)
                 .figure(ScenarioResult.Figure.INVOCATIONS, "invocations made", mixedStats.invocations(), "")
                 .figure(ScenarioResult.Figure.UNIQUE, "unique contents", workload.uniqueContents(), "")

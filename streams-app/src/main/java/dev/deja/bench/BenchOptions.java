@@ -2,6 +2,8 @@ package dev.deja.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * What {@code deja bench} runs and with which settings. Every figure of the report is measured
@@ -23,6 +25,8 @@ import java.time.Duration;
  * @param hashObjectBytes    size of each of them
  * @param couch              run the naive baseline (needs Node.js for pouchdb-server)
  * @param seed               seed of the Zipf sequence and of the object bytes
+ * @param scenarios          which of the scenarios 1 to 6 run; the others are reported as skipped
+ * @param settings           Deja settings over the bench's own (Kafka Streams ones apply to the pass-through too)
  */
 public record BenchOptions(
         boolean quick,
@@ -40,7 +44,12 @@ public record BenchOptions(
         int hashObjects,
         int hashObjectBytes,
         boolean couch,
-        long seed) {
+        long seed,
+        Set<Integer> scenarios,
+        Map<String, String> settings) {
+
+    /** Every scenario, 1 to 6. */
+    public static final Set<Integer> ALL_SCENARIOS = Set.of(1, 2, 3, 4, 5, 6);
 
     public BenchOptions {
         if (events < 1 || contents < 1 || inFlight < 1 || partitions < 1 || pacedRate < 1 || pacedEvents < 1
@@ -50,23 +59,32 @@ public record BenchOptions(
         if (actionLatency.isNegative()) {
             throw new IllegalArgumentException("the action latency cannot be negative");
         }
+        if (scenarios.isEmpty() || !ALL_SCENARIOS.containsAll(scenarios)) {
+            throw new IllegalArgumentException("scenarios are numbered 1 to 6, got " + scenarios);
+        }
+        scenarios = Set.copyOf(scenarios);
+        settings = Map.copyOf(settings);
     }
 
     /** The full bench: 1M table entries; takes several minutes. */
     public static BenchOptions full(Path outDir) {
         return new BenchOptions(false, outDir, 20_000, 2_000, 1.0, Duration.ofMillis(50), 32, 4, 500, 5_000,
-                2_000, 1_000_000, 4, 64 << 20, true, 42);
+                2_000, 1_000_000, 4, 64 << 20, true, 42, ALL_SCENARIOS, Map.of());
     }
 
     /** Small sizes: finishes in under two minutes. */
     public static BenchOptions quick(Path outDir) {
         return new BenchOptions(true, outDir, 1_000, 200, 1.0, Duration.ofMillis(50), 32, 4, 500, 1_000,
-                400, 20_000, 2, 8 << 20, true, 42);
+                400, 20_000, 2, 8 << 20, true, 42, ALL_SCENARIOS, Map.of());
     }
 
     public BenchOptions withOutDir(Path dir) {
         return new BenchOptions(quick, dir, events, contents, zipfExponent, actionLatency, inFlight, partitions,
-                pacedRate, pacedEvents, saturationContents, tableEntries, hashObjects, hashObjectBytes, couch, seed);
+                pacedRate, pacedEvents, saturationContents, tableEntries, hashObjects, hashObjectBytes, couch, seed, scenarios, settings);
+    }
+
+    public boolean runs(int scenario) {
+        return scenarios.contains(scenario);
     }
 
     /** The rate the invoker should reach: in-flight limit / action latency, in calls per second. */

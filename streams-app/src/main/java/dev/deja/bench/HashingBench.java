@@ -22,6 +22,8 @@ import java.util.function.Consumer;
  */
 final class HashingBench {
 
+    static final String TITLE = "Hashing (ContentHasher over s3proxy)";
+
     static final String BUCKET = "bench-hashing";
 
     private HashingBench() {
@@ -72,7 +74,7 @@ final class HashingBench {
             }
             concurrent = (System.nanoTime() - t0) / 1e9;
         }
-        return new ScenarioResult.Builder(6, "Hashing (ContentHasher over s3proxy)")
+        return new ScenarioResult.Builder(6, TITLE)
                 .figure("hash_objects", "objects", objects, "x " + (objectBytes >> 20) + " MiB")
                 .figure("hash_sequential", "MD5 streamed from s3proxy, one at a time", totalMiB / sequential, "MiB/s")
                 .figure("hash_concurrent", "MD5 streamed from s3proxy, " + Math.min(objects,

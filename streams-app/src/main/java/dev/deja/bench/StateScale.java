@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 final class StateScale {
 
+    static final String TITLE = "Scale of state";
+
     private static final Logger LOG = LoggerFactory.getLogger(StateScale.class);
     static final String APPLICATION_ID = "deja-bench-scale";
     static final String SALT = "scale";
@@ -61,7 +63,6 @@ final class StateScale {
 
     static ScenarioResult run(DejaConfig config, Admin admin, String bootstrapServers, int entries,
                               Consumer<String> progress) throws Exception {
-        String title = "Scale of state";
         String changelog = APPLICATION_ID + "-" + DejaTopology.TABLE_STORE + "-changelog";
         int partitions = config.getInt(DejaConfig.PARTITIONS_CONFIG);
         try {
@@ -109,7 +110,7 @@ final class StateScale {
             app.awaitRunning(Duration.ofMinutes(15));
             restore = (System.nanoTime() - t0) / 1e9;
         }
-        ScenarioResult.Builder builder = new ScenarioResult.Builder(5, title);
+        ScenarioResult.Builder builder = new ScenarioResult.Builder(5, TITLE);
         probed.forEach((outcome, count) -> builder.figure("probe_outcome_" + outcome, "probe outcome " + outcome, count, ""));
         return builder
                 .figure("table_entries", "table entries", entries, "")

@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,6 +48,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--paced-rate", description = "Events per second of the latency runs (default: 500).")
     Integer pacedRate;
 
+    @Option(names = "--scenarios", split = ",", paramLabel = "N",
+            description = "Run only these scenarios, e.g. --scenarios 1,2 (default: all six).")
+    Set<Integer> scenarios;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Override one Deja or Kafka Streams setting of the bench's Deja (Streams ones apply to the pass-through too).")
+    Map<String, String> settings = new LinkedHashMap<>();
+
     @Option(names = "--no-couch", description = "Skip the naive baseline (no pouchdb-server).")
     boolean noCouch;
 
@@ -72,7 +83,9 @@ final class BenchCommand implements Callable<Integer> {
                 base.hashObjects(),
                 base.hashObjectBytes(),
                 !noCouch && base.couch(),
-                base.seed());
+                base.seed(),
+                scenarios != null ? scenarios : base.scenarios(),
+                settings);
         BenchReport report = Bench.run(options, Output.lines(out));
         report.terminalLines().forEach(out::println);
         out.println("results: " + dir.toAbsolutePath().resolve(BenchReport.MARKDOWN) + ", "
