@@ -88,6 +88,17 @@ public final class DejaConfig extends AbstractConfig {
     private static final String PUNCTUATE_INTERVAL_DOC = "How often timers (timeouts, expiry, completed calls) are checked.";
     public static final String PUNCTUATE_MAX_CONFIG = "deja.punctuate.max.items";
     private static final String PUNCTUATE_MAX_DOC = "Most timers handled per punctuation: punctuators do bounded work.";
+    public static final String TABLE_REPLICA_CONFIG = "deja.table.replica.enabled";
+    private static final String TABLE_REPLICA_DOC = "Keep a copy of the whole table topic on every instance (a global store) and answer uploads"
+            + " of DONE content from it before the repartition by dedup key: a cache hit then costs one Kafka hop instead of two,"
+            + " for the disk and restore time of the copy.";
+    public static final String ENTRY_CACHE_CONFIG = "deja.table.cache.entries";
+    private static final String ENTRY_CACHE_DOC = "Entries each dedup task keeps decoded in memory (least recently used dropped first), so a"
+            + " cache hit decodes no JSON.";
+    public static final String HITS_PUBLISH_INTERVAL_CONFIG = "deja.hits.publish.interval.ms";
+    private static final String HITS_PUBLISH_INTERVAL_DOC = "How often entries changed only by hits (hit count, last seen, waiting uploads) are"
+            + " stored and published to the table topic; a change of status is published at once. A crash can lose the hit counts of"
+            + " this last interval, never an answer.";
     public static final String ROCKSDB_CACHE_BYTES_CONFIG = "deja.rocksdb.cache.bytes";
     private static final String ROCKSDB_CACHE_BYTES_DOC = "One block cache and write-buffer budget shared by every RocksDB store of the process.";
 
@@ -183,6 +194,9 @@ public final class DejaConfig extends AbstractConfig {
             .define(RELEASE_BATCH_CONFIG, Type.INT, 1_000, Range.atLeast(1), Importance.LOW, RELEASE_BATCH_DOC)
             .define(PUNCTUATE_INTERVAL_CONFIG, Type.LONG, 100L, Range.atLeast(1), Importance.LOW, PUNCTUATE_INTERVAL_DOC)
             .define(PUNCTUATE_MAX_CONFIG, Type.INT, 1_000, Range.atLeast(1), Importance.LOW, PUNCTUATE_MAX_DOC)
+            .define(TABLE_REPLICA_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TABLE_REPLICA_DOC)
+            .define(ENTRY_CACHE_CONFIG, Type.INT, 2_000, Range.atLeast(0), Importance.LOW, ENTRY_CACHE_DOC)
+            .define(HITS_PUBLISH_INTERVAL_CONFIG, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW, HITS_PUBLISH_INTERVAL_DOC)
             .define(ROCKSDB_CACHE_BYTES_CONFIG, Type.LONG, 64L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.LOW, ROCKSDB_CACHE_BYTES_DOC)
             .define(HASH_MAX_OBJECT_BYTES_CONFIG, Type.LONG, 5L * 1024 * 1024 * 1024, Range.atLeast(0), Importance.MEDIUM, HASH_MAX_OBJECT_BYTES_DOC)
             .define(HASH_MAX_IN_FLIGHT_CONFIG, Type.INT, 4, Range.atLeast(1), Importance.LOW, HASH_MAX_IN_FLIGHT_DOC)

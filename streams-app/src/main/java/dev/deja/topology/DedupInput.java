@@ -1,13 +1,21 @@
 package dev.deja.topology;
 
-/** What the dedup processor consumes, keyed by dedup key: an upload or a result (exactly one is set). */
-public record DedupInput(Upload upload, InvocationResult result) {
+/**
+ * What the dedup processor consumes, keyed by dedup key (exactly one field is set): an upload or
+ * a count of hits the ingest side answered from the table replica (both through the uploads
+ * repartition topic), or an invocation result.
+ */
+public record DedupInput(Upload upload, InvocationResult result, Long hits) {
 
     static DedupInput of(Upload upload) {
-        return new DedupInput(upload, null);
+        return new DedupInput(upload, null, null);
     }
 
     static DedupInput of(InvocationResult result) {
-        return new DedupInput(null, result);
+        return new DedupInput(null, result, null);
+    }
+
+    static DedupInput hits(long hits) {
+        return new DedupInput(null, null, hits);
     }
 }

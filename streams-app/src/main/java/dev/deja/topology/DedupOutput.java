@@ -1,6 +1,6 @@
 package dev.deja.topology;
 
-/** What the dedup processor emits; the topology routes each kind to its topic. */
+/** What the dedup processor (and, before it, the cached-answer step) emits; the topology routes each kind to its topic. */
 sealed interface DedupOutput {
 
     /** To {@code deja-invocations}, keyed by dedup key. */
@@ -13,5 +13,9 @@ sealed interface DedupOutput {
 
     /** To {@code deja-table}, keyed by dedup key; a null entry is a tombstone. */
     record Table(TableEntry entry) implements DedupOutput {
+    }
+
+    /** From the cached-answer step on to the dedup processor, through the uploads repartition topic. */
+    record Onward(DedupInput input) implements DedupOutput {
     }
 }

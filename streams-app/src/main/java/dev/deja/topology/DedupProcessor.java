@@ -15,8 +15,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,13 +31,16 @@ import org.slf4j.LoggerFactory;
  * A result makes the entry DONE or FAILED and releases every waiter of the attempt with one output
  * record each (INVOKED for the upload that caused the call, COALESCED for the others, FAILED on
  * failure). Timers re-issue requests pending too long, re-invoke after the cool-down, and expire
- * finished entries after the TTL (a tombstone in the table topic). The same MinIO event delivered
- * twice (same bucket, key and sequencer) produces no second output.
+ * finished entries after the TTL (a tombstone in the table topic). Uploads reach it through
+ * {@link CachedAnswerProcessor}, which drops MinIO's redeliveries and answers most cache hits from
+ * the table replica before they get here; it sends their hit counts on.
  *
  * <p>No value grows with traffic: waiters are separate store records ({@code dedupKey NUL seq}),
  * released at most {@code releaseBatch} at a time; timers live in their own store ordered by
- * due time, so each punctuation touches at most {@code punctuateMaxItems} of them; handled event
- * ids sit in a window store that drops them after the redelivery window.
+ * due time, so each punctuation touches at most {@code punctuateMaxItems} of them.
+ *
+ * <p>Entries are read through an {@link EntryCache}: a cache hit decodes no JSON, and changes that
+ * are only hit counts reach the store and the table topic once per {@code hitsPublishIntervalMs}.
  */
 final class DedupProcessor implements Processor<String, DedupInput, String, DedupOutput> {
 
@@ -50,10 +51,10 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     private final DejaMetrics metrics;
     private final Set<String> unpublished = new LinkedHashSet<>();
     private ProcessorContext<String, DedupOutput> context;
-    private KeyValueStore<String, TableEntry> table;
+    private EntryCache table;
     private KeyValueStore<String, Waiter> waiters;
     private KeyValueStore<String, String> timers;
-    private WindowStore<String, Long> seen;
+    private long lastHitsPublishMs;
 
     DedupProcessor(DedupSettings settings, DejaMetrics metrics) {
         this.settings = settings;
@@ -63,11 +64,12 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     @Override
     public void init(ProcessorContext<String, DedupOutput> context) {
         unpublished.clear();
+        lastHitsPublishMs = 0;
         this.context = context;
-        this.table = context.getStateStore(DejaTopology.TABLE_STORE);
+        KeyValueStore<String, TableEntry> store = context.getStateStore(DejaTopology.TABLE_STORE);
+        this.table = new EntryCache(store, settings.entryCacheSize());
         this.waiters = context.getStateStore(DejaTopology.WAITERS_STORE);
         this.timers = context.getStateStore(DejaTopology.TIMERS_STORE);
-        this.seen = context.getStateStore(DejaTopology.SEEN_STORE);
         context.schedule(Duration.ofMillis(settings.punctuateIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
@@ -79,18 +81,15 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
             return;
         }
         if (input.upload() != null) {
-            onUpload(record.key(), input.upload(), record.timestamp(), now);
+            onUpload(record.key(), input.upload(), now);
         } else if (input.result() != null) {
             onResult(record.key(), input.result(), now);
+        } else if (input.hits() != null) {
+            onHits(record.key(), input.hits(), now);
         }
     }
 
-    private void onUpload(String key, Upload upload, long eventTimestamp, long now) {
-        if (isRedelivery(key, upload.object(), eventTimestamp)) {
-            metrics.redelivery();
-            LOG.debug("redelivered event {} for {}: already answered", upload.object().eventId(), key);
-            return;
-        }
+    private void onUpload(String key, Upload upload, long now) {
         TableEntry entry = table.get(key);
         if (entry == null) {
             TableEntry.Builder fresh = TableEntry.builder()
@@ -99,7 +98,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
                     .firstSeenMs(now).samples(List.of(upload.object()));
             long seq = park(fresh, key, upload, now);
             issue(fresh.invokerWaiter(seq), key, now);
-            save(key, null, fresh, now, true);
+            save(key, null, fresh, now, Save.PUBLISH);
             return;
         }
         TableEntry.Builder next = entry.toBuilder().samples(withSample(entry.samples(), upload.object()));
@@ -107,19 +106,19 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
             case PENDING -> {
                 park(next, key, upload, now);
                 next.hits(entry.hits() + 1);
-                save(key, entry, next, now, false);
+                save(key, entry, next, now, Save.STORE);
             }
             case DONE -> {
                 next.hits(entry.hits() + 1);
                 emitOutput(upload, entry, Outcome.CACHED, now);
-                save(key, entry, next, now, false);
+                save(key, entry, next, now, Save.LATER);
             }
             case FAILED -> {
                 long seq = park(next, key, upload, now);
                 boolean releasing = entry.releaseEnd() > 0;
                 if (!releasing && now >= cooldownEnd(entry)) {
                     issue(next.invokerWaiter(seq), key, now);
-                    save(key, entry, next, now, true);
+                    save(key, entry, next, now, Save.PUBLISH);
                 } else {
                     // The first upload parked after a failure causes the next call (the failed
                     // call's own invoker may still be among the waiters being released).
@@ -127,10 +126,20 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
                     if (noInvokerYet) {
                         next.invokerWaiter(seq);
                     }
-                    save(key, entry, next, now, false);
+                    save(key, entry, next, now, Save.STORE);
                 }
             }
         }
+    }
+
+    /** Uploads the cached-answer step answered from the table replica: counted like the hits answered here. */
+    private void onHits(String key, long hits, long now) {
+        TableEntry entry = table.get(key);
+        if (entry == null) {
+            LOG.debug("{} hits for {} with no entry (expired): not counted", hits, key);
+            return;
+        }
+        save(key, entry, entry.toBuilder().hits(entry.hits() + hits), now, Save.LATER);
     }
 
     private void onResult(String key, InvocationResult result, long now) {
@@ -154,7 +163,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
                 .completedAtMs(now)
                 .releaseEnd(entry.nextWaiter());
         releaseWaiters(next, key, now);
-        save(key, entry, next, now, true);
+        save(key, entry, next, now, Save.PUBLISH);
     }
 
     /** Parks an upload as the entry's next waiter; returns its sequence number. */
@@ -214,22 +223,23 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     }
 
     private void emitOutput(Upload upload, TableEntry entry, Outcome outcome, long now) {
-        S3Object object = upload.object();
-        boolean failed = outcome == Outcome.FAILED;
-        OutputRecord output = new OutputRecord(object, upload.rule(), upload.contentMd5(), entry.action(),
-                entry.actionVersion(), entry.dedupKey(), outcome,
-                failed ? null : entry.result(), failed ? null : entry.resultRef(),
-                failed ? entry.error() : null, entry.activationId(), entry.durationMs(),
-                Math.max(0, now - upload.eventTimeMs()));
+        OutputRecord output = OutputRecord.of(upload, entry, outcome, now);
         metrics.answered(outcome, output.latencyMs(), entry.durationMs());
-        context.forward(new Record<>(object.path(), new DedupOutput.Output(output), now));
+        context.forward(new Record<>(upload.object().path(), new DedupOutput.Output(output), now));
     }
 
-    /**
-     * Stores an entry, bumps its version, moves its timer to the new deadline, and publishes it
-     * to the table topic now ({@code publish}) or at the next punctuation (hit counts only).
-     */
-    private void save(String key, TableEntry before, TableEntry.Builder next, long now, boolean publish) {
+    /** How a changed entry reaches the store and the table topic. */
+    private enum Save {
+        /** Store and publish now: the entry's state changed. */
+        PUBLISH,
+        /** Store now (a waiter was parked), publish with the hit counts. */
+        STORE,
+        /** Only statistics changed (a cache hit): store and publish with the hit counts. */
+        LATER
+    }
+
+    /** Bumps an entry's version, moves its timer to the new deadline, and stores and publishes it as {@code how} says. */
+    private void save(String key, TableEntry before, TableEntry.Builder next, long now, Save how) {
         TableEntry draft = next.version(before == null ? firstVersion(now) : before.version() + 1).lastSeenMs(now).build();
         long deadline = deadline(draft, now);
         TableEntry entry = draft.toBuilder().deadlineMs(deadline).build();
@@ -239,8 +249,12 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         if (deadline != Long.MAX_VALUE && (before == null || before.deadlineMs() != deadline)) {
             timers.put(timerKey(deadline, key), key);
         }
-        table.put(key, entry);
-        if (publish) {
+        if (how == Save.LATER) {
+            table.putLater(key, entry);
+        } else {
+            table.put(key, entry);
+        }
+        if (how == Save.PUBLISH) {
             unpublished.remove(key);
             context.forward(new Record<>(key, new DedupOutput.Table(entry), now));
         } else {
@@ -280,26 +294,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         return entry.completedAtMs() + settings.entryTtlMs();
     }
 
-    /**
-     * Whether this event id was handled within the redelivery window (around the record's
-     * timestamp); remembers it otherwise. The window store drops old ids by itself, segment by segment.
-     */
-    private boolean isRedelivery(String key, S3Object object, long timestamp) {
-        long window = settings.redeliveryWindowMs();
-        if (object.sequencer() == null || window <= 0) {
-            return false;
-        }
-        String seenKey = key + SEP + object.eventId();
-        try (WindowStoreIterator<Long> earlier = seen.fetch(seenKey, timestamp - window, timestamp + window)) {
-            if (earlier.hasNext()) {
-                return true;
-            }
-        }
-        seen.put(seenKey, timestamp, timestamp);
-        return false;
-    }
-
-    /** Fires due timers (bounded), then publishes entries whose hit counts changed. */
+    /** Fires due timers (bounded), then, once per hits-publish interval, stores and publishes entries whose hit counts changed. */
     private void punctuate(long now) {
         List<KeyValue<String, String>> due = new ArrayList<>();
         try (KeyValueIterator<String, String> it = timers.range(deadlinePrefix(0), deadlinePrefix(now + 1))) {
@@ -311,12 +306,17 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
             timers.delete(timer.key);
             onEntryTimer(timer.value, Long.parseLong(timer.key.substring(0, 19)), now);
         }
+        if (now - lastHitsPublishMs < settings.hitsPublishIntervalMs()) {
+            return;
+        }
+        lastHitsPublishMs = now;
         int published = 0;
         for (Iterator<String> it = unpublished.iterator(); it.hasNext() && published < settings.punctuateMaxItems(); published++) {
             String key = it.next();
             it.remove();
             TableEntry entry = table.get(key);
             if (entry != null) {
+                table.save(key);
                 context.forward(new Record<>(key, new DedupOutput.Table(entry), now));
             }
         }
@@ -332,7 +332,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         TableEntry.Builder next = before.toBuilder();
         if (entry.releaseEnd() > 0) {
             releaseWaiters(next, key, now);
-            save(key, before, next, now, true);
+            save(key, before, next, now, Save.PUBLISH);
             return;
         }
         switch (entry.status()) {
@@ -340,12 +340,12 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
                 LOG.info("{} pending for {} ms (attempt {}): issuing the request again", key,
                         settings.pendingTimeoutMs(), entry.attempt());
                 issue(next, key, now);
-                save(key, before, next, now, true);
+                save(key, before, next, now, Save.PUBLISH);
             }
             case FAILED -> {
                 if (entry.waiting() > 0) {
                     issue(next, key, now);
-                    save(key, before, next, now, true);
+                    save(key, before, next, now, Save.PUBLISH);
                 } else {
                     expire(key, now);
                 }

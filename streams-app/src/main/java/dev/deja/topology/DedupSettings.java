@@ -10,7 +10,9 @@ record DedupSettings(
         long redeliveryWindowMs,
         int releaseBatch,
         long punctuateIntervalMs,
-        int punctuateMaxItems) {
+        int punctuateMaxItems,
+        int entryCacheSize,
+        long hitsPublishIntervalMs) {
 
     static DedupSettings from(DejaConfig config) {
         return new DedupSettings(
@@ -20,6 +22,8 @@ record DedupSettings(
                 config.getLong(DejaConfig.REDELIVERY_WINDOW_CONFIG),
                 config.getInt(DejaConfig.RELEASE_BATCH_CONFIG),
                 config.getLong(DejaConfig.PUNCTUATE_INTERVAL_CONFIG),
-                config.getInt(DejaConfig.PUNCTUATE_MAX_CONFIG));
+                config.getInt(DejaConfig.PUNCTUATE_MAX_CONFIG),
+                config.getInt(DejaConfig.ENTRY_CACHE_CONFIG),
+                config.getLong(DejaConfig.HITS_PUBLISH_INTERVAL_CONFIG));
     }
 }

@@ -32,9 +32,12 @@ import org.apache.kafka.streams.state.Stores;
  * <p><b>Dedup</b> (application id {@code application.id}):
  * <pre>
  *   bucket-events (key: bucket/object, value: MinIO event JSON bytes)
- *     -> parse-events -> [hash-content, store hash-jobs] -> dedup-uploads-repartition (key: dedup key, value: Upload)
+ *     -> parse-events -> [hash-content, store hash-jobs]
+ *     -> answer-cached [store dedup-seen-events; global store dedup-table-replica, by replicate-table from deja-table]
+ *          -> deja-output (a cache hit the replica answers: one Kafka hop)
+ *          -> dedup-uploads-repartition (key: dedup key, value: DedupInput: an upload, or hits counted above)
  *   deja-invocation-results (key: dedup key, value: InvocationResult)
- *     -> merged with the uploads -> dedup [stores dedup-table, dedup-waiters, dedup-timers, dedup-seen-events]
+ *     -> merged with the uploads -> dedup [stores dedup-table, dedup-waiters, dedup-timers]
  *     -> deja-invocations (key: dedup key, value: InvocationRequest)
  *     -> deja-output      (key: bucket/object, value: OutputRecord)
  *     -> deja-table       (key: dedup key, value: TableEntry, tombstone on expiry; compacted)
@@ -55,6 +58,7 @@ public final class DejaTopology {
     public static final String WAITERS_STORE = "dedup-waiters";
     public static final String TIMERS_STORE = "dedup-timers";
     public static final String SEEN_STORE = "dedup-seen-events";
+    public static final String TABLE_REPLICA_STORE = "dedup-table-replica";
     public static final String HASH_JOBS_STORE = "hash-jobs";
     public static final String INVOKER_REQUESTS_STORE = "invoker-requests";
     public static final String UPLOADS_REPARTITION = "dedup-uploads";
@@ -66,6 +70,7 @@ public final class DejaTopology {
     private static final Serde<InvocationResult> RESULT = JsonSerde.of(InvocationResult.class);
     private static final Serde<OutputRecord> OUTPUT = JsonSerde.of(OutputRecord.class);
     private static final Serde<TableEntry> ENTRY = JsonSerde.of(TableEntry.class);
+    private static final Serde<DedupInput> INPUT = JsonSerde.of(DedupInput.class);
 
     private DejaTopology() {
     }
@@ -109,19 +114,33 @@ public final class DejaTopology {
                         Named.as("dead-letter"))
                 .to(config.getString(DejaConfig.DLQ_TOPIC_CONFIG), Produced.with(BYTES, BYTES).withName("write-dlq"));
 
-        KStream<String, DedupInput> uploads = ingested
+        boolean replica = config.getBoolean(DejaConfig.TABLE_REPLICA_CONFIG);
+        if (replica) {
+            builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TABLE_REPLICA_STORE), STRING, ENTRY)
+                            .withLoggingDisabled(),
+                    config.getString(DejaConfig.TABLE_TOPIC_CONFIG),
+                    Consumed.with(STRING, ENTRY).withName("replicate-table"),
+                    () -> new ReplicaWriter(TABLE_REPLICA_STORE));
+        }
+        KStream<String, DedupOutput> answered = ingested
                 .filter((key, value) -> value instanceof Ingested.Routed, Named.as("routed"))
                 .mapValues(value -> ((Ingested.Routed) value).upload(), Named.as("upload"))
-                .repartition(Repartitioned.with(STRING, UPLOAD).withName(UPLOADS_REPARTITION)
-                        .withNumberOfPartitions(config.getInt(DejaConfig.PARTITIONS_CONFIG)))
-                .mapValues(DedupInput::of, Named.as("upload-input"));
+                .process(() -> new CachedAnswerProcessor(settings, replica, metrics), Named.as("answer-cached"), SEEN_STORE);
+        answered.filter((key, value) -> value instanceof DedupOutput.Output, Named.as("cached-hit"))
+                .mapValues(value -> ((DedupOutput.Output) value).record(), Named.as("cached-output"))
+                .to(config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG), Produced.with(STRING, OUTPUT).withName("write-cached-output"));
+        KStream<String, DedupInput> uploads = answered
+                .filter((key, value) -> value instanceof DedupOutput.Onward, Named.as("onward"))
+                .mapValues(value -> ((DedupOutput.Onward) value).input(), Named.as("dedup-input"))
+                .repartition(Repartitioned.with(STRING, INPUT).withName(UPLOADS_REPARTITION)
+                        .withNumberOfPartitions(config.getInt(DejaConfig.PARTITIONS_CONFIG)));
         KStream<String, DedupInput> results = builder
                 .stream(config.getString(DejaConfig.RESULTS_TOPIC_CONFIG), Consumed.with(STRING, RESULT).withName("read-results"))
                 .mapValues(DedupInput::of, Named.as("result-input"));
 
         uploads.merge(results, Named.as("merge-results"))
                 .process(() -> new DedupProcessor(settings, metrics), Named.as("dedup"),
-                        TABLE_STORE, WAITERS_STORE, TIMERS_STORE, SEEN_STORE)
+                        TABLE_STORE, WAITERS_STORE, TIMERS_STORE)
                 .split(Named.as("route-"))
                 .branch((key, value) -> value instanceof DedupOutput.Invoke, Branched.withConsumer(s -> s
                         .mapValues(value -> ((DedupOutput.Invoke) value).request(), Named.as("request"))

@@ -21,4 +21,14 @@ public record OutputRecord(
         String activationId,
         Long durationMs,
         long latencyMs) {
+
+    /** The output for an upload answered with an entry's result ({@code FAILED}: with its error instead). */
+    static OutputRecord of(Upload upload, TableEntry entry, Outcome outcome, long now) {
+        boolean failed = outcome == Outcome.FAILED;
+        return new OutputRecord(upload.object(), upload.rule(), upload.contentMd5(), entry.action(),
+                entry.actionVersion(), entry.dedupKey(), outcome,
+                failed ? null : entry.result(), failed ? null : entry.resultRef(),
+                failed ? entry.error() : null, entry.activationId(), entry.durationMs(),
+                Math.max(0, now - upload.eventTimeMs()));
+    }
 }

@@ -55,7 +55,8 @@ class WholeStackTest {
                 assertThat(perContent).hasSize(20);
                 assertThat(app.metrics().count(Outcome.INVOKED)).isEqualTo(20);
 
-                // and the CouchDB mirror holds one DONE document per distinct content
+                // and the CouchDB mirror holds one DONE document per distinct content, and, once the
+                // hit counts are published (deja.hits.publish.interval.ms), every upload beyond the first
                 if (stack.couch().isPresent()) {
                     CouchClient couch = new CouchClient(DejaApp.couchSettings(config));
                     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -63,14 +64,12 @@ class WholeStackTest {
                     while (System.nanoTime() < deadline) {
                         docs = couch.allDocuments().stream()
                                 .filter(d -> EntryStatus.DONE.name().equals(d.path("status").asText())).toList();
-                        if (docs.size() == 20) {
+                        if (docs.size() == 20 && docs.stream().mapToLong(d -> d.path("hits").asLong()).sum() == 180) {
                             break;
                         }
                         Thread.sleep(200);
                     }
                     assertThat(docs).hasSize(20);
-                    assertThat(docs).extracting(d -> d.path("hits").asLong()).containsOnly(docs.stream()
-                            .map(d -> d.path("hits").asLong()).toArray(Long[]::new));
                     assertThat(docs.stream().mapToLong(d -> d.path("hits").asLong()).sum()).isEqualTo(180);
                 }
             }

@@ -107,6 +107,50 @@ class DedupTopologyTest {
     }
 
     @Test
+    void shouldCountCacheHitsInTheTableWithinTwoPublishIntervals() {
+        try (DedupHarness h = new DedupHarness(Map.of("deja.hits.publish.interval.ms", "1000"))) {
+            // given
+            h.upload("photos", "cat.png", MD5);
+            InvocationRequest request = h.drainInvocations().get(0);
+            h.succeed(request, THUMB);
+            h.drainOutputs();
+            h.drainTable();
+
+            // when
+            IntStream.range(0, 3).forEach(i -> h.upload("photos", "cat-" + i + ".png", MD5));
+            h.advance(Duration.ofMillis(1000));
+            h.advance(Duration.ofMillis(1000));
+
+            // then
+            assertThat(h.drainOutputs()).extracting(OutputRecord::outcome).containsOnly(Outcome.CACHED).hasSize(3);
+            assertThat(h.tableStore().get(request.dedupKey()).hits()).isEqualTo(3);
+            assertThat(h.drainTable().get(request.dedupKey())).satisfies(entry -> {
+                assertThat(entry.hits()).isEqualTo(3);
+                assertThat(entry.status()).isEqualTo(EntryStatus.DONE);
+                assertThat(entry.result()).isEqualTo(Json.parse(THUMB));
+            });
+        }
+    }
+
+    @Test
+    void shouldStoreUnsavedHitCountsWhenTheEntryCacheDropsAnEntry() {
+        // Without the replica every cache hit reaches the dedup processor.
+        try (DedupHarness h = new DedupHarness(Map.of("deja.table.cache.entries", "1", "deja.table.replica.enabled", "false"))) {
+            // given
+            h.upload("photos", "cat.png", MD5);
+            InvocationRequest request = h.drainInvocations().get(0);
+            h.succeed(request, THUMB);
+            h.upload("photos", "cat-again.png", MD5);
+
+            // when: another key takes the only cache slot before any punctuation
+            h.upload("photos", "dog.png", OTHER_MD5);
+
+            // then
+            assertThat(h.tableStore().get(request.dedupKey()).hits()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void shouldInvokeEachActionWhenTwoRulesMatchTheSameContent() {
         try (DedupHarness h = new DedupHarness(Map.of("deja.rules", "thumbs,ocr", "deja.rule.ocr.action", "ocr",
                 "deja.rule.ocr.suffix", ".png"))) {
@@ -279,8 +323,9 @@ class DedupTopologyTest {
             h.send("photos/cat.png", event);
             InvocationRequest request = h.drainInvocations().get(0);
             h.succeed(request, THUMB);
+            h.advance(Duration.ofMinutes(5));
 
-            // when
+            // when: a redelivery minutes later (a newer Kafka timestamp), answerable from the table
             h.send("photos/cat.png", event);
 
             // then: one call, one output for that upload

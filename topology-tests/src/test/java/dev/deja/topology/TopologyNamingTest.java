@@ -24,18 +24,24 @@ class TopologyNamingTest {
                 "Source: read-bucket-events (topics: [bucket-events])",
                 "Processor: parse-events",
                 "Processor: hash-content (stores: [hash-jobs])",
+                "Processor: answer-cached (stores: [dedup-seen-events])",
+                "Sink: write-cached-output (topic: deja-output)",
                 "Sink: dedup-uploads-repartition-sink (topic: dedup-uploads-repartition)",
                 "Source: dedup-uploads-repartition-source (topics: [dedup-uploads-repartition])",
                 "Source: read-results (topics: [deja-invocation-results])",
                 "Sink: write-invocations (topic: deja-invocations)",
                 "Sink: write-output (topic: deja-output)",
                 "Sink: write-table (topic: deja-table)",
-                "Sink: write-dlq (topic: deja-dlq)");
+                "Sink: write-dlq (topic: deja-dlq)",
+                "Source: replicate-table-source (topics: [deja-table])",
+                "Processor: replicate-table (stores: [dedup-table-replica])");
         assertThat(description.subtopologies()).hasSize(2);
+        assertThat(description.globalStores()).singleElement()
+                .satisfies(store -> assertThat(store.processor().stores()).containsExactly("dedup-table-replica"));
         assertThat(description.subtopologies()).flatExtracting(TopologyDescription.Subtopology::nodes)
                 .filteredOn(node -> node.name().equals("dedup")).singleElement()
                 .satisfies(node -> assertThat(((TopologyDescription.Processor) node).stores())
-                        .containsExactlyInAnyOrder("dedup-table", "dedup-waiters", "dedup-timers", "dedup-seen-events"));
+                        .containsExactlyInAnyOrder("dedup-table", "dedup-waiters", "dedup-timers"));
         assertThat(text).doesNotContain("KSTREAM-", "KTABLE-");
     }
 

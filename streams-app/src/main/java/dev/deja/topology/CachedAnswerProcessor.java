@@ -1,0 +1,140 @@
+package dev.deja.topology;
+
+import dev.deja.ops.DejaMetrics;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last ingest step, before the repartition by dedup key. For every routed upload:
+ * <ol>
+ *   <li>a redelivered MinIO event (same bucket, key, sequencer and event time, within the
+ *       redelivery window) is dropped: it was answered already;</li>
+ *   <li>content the table replica holds DONE (and not past its TTL) is answered at once, CACHED,
+ *       without crossing the repartition topic: one Kafka hop, like a pass-through;</li>
+ *   <li>everything else goes on to the dedup processor, which owns the table.</li>
+ * </ol>
+ * The replica is a global store of the compacted table topic, so it lags the table by moments:
+ * an upload it cannot answer yet goes the long way and is still answered CACHED there. A DONE
+ * entry never changes its answer (a new action version is a new key), and one past its TTL is
+ * never served, so a stale replica cannot give a wrong answer. The hits served here are sent on
+ * to the dedup processor, summed per key, once per {@code hitsPublishIntervalMs}.
+ *
+ * <p>This runs in the ingest tasks, which follow the input topic's partitions (MinIO keys its
+ * records by object), so the redeliveries of an event meet in the same task.
+ */
+final class CachedAnswerProcessor implements Processor<String, Upload, String, DedupOutput> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CachedAnswerProcessor.class);
+    private static final char SEP = '\u0000';
+
+    private final DedupSettings settings;
+    private final boolean replicaEnabled;
+    private final DejaMetrics metrics;
+    private final Map<String, Long> hits = new LinkedHashMap<>();
+    private ProcessorContext<String, DedupOutput> context;
+    private KeyValueStore<String, TableEntry> replica;
+    private WindowStore<String, Long> seen;
+    private LinkedHashMap<String, TableEntry> decoded;
+
+    CachedAnswerProcessor(DedupSettings settings, boolean replicaEnabled, DejaMetrics metrics) {
+        this.settings = settings;
+        this.replicaEnabled = replicaEnabled;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, DedupOutput> context) {
+        this.context = context;
+        this.seen = context.getStateStore(DejaTopology.SEEN_STORE);
+        hits.clear();
+        if (replicaEnabled) {
+            this.replica = context.getStateStore(DejaTopology.TABLE_REPLICA_STORE);
+            int capacity = settings.entryCacheSize();
+            this.decoded = new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, TableEntry> eldest) {
+                    return size() > capacity;
+                }
+            };
+            context.schedule(Duration.ofMillis(Math.max(1, settings.hitsPublishIntervalMs())),
+                    PunctuationType.WALL_CLOCK_TIME, this::sendHits);
+        }
+    }
+
+    @Override
+    public void process(Record<String, Upload> record) {
+        Upload upload = record.value();
+        if (isRedelivery(record.key(), upload)) {
+            metrics.redelivery();
+            LOG.debug("redelivered event {} for {}: already answered", upload.object().eventId(), record.key());
+            return;
+        }
+        long now = context.currentSystemTimeMs();
+        TableEntry done = replicaEnabled ? done(record.key(), now) : null;
+        if (done == null) {
+            context.forward(record.withValue(new DedupOutput.Onward(DedupInput.of(upload))));
+            return;
+        }
+        OutputRecord output = OutputRecord.of(upload, done, Outcome.CACHED, now);
+        metrics.answered(Outcome.CACHED, output.latencyMs(), done.durationMs());
+        context.forward(new Record<>(upload.object().path(), new DedupOutput.Output(output), now));
+        hits.merge(record.key(), 1L, Long::sum);
+        if (hits.size() >= settings.punctuateMaxItems()) {
+            sendHits(now);
+        }
+    }
+
+    /** The replica's entry for the key if it is DONE and not past its TTL; decoded entries are kept. */
+    private TableEntry done(String key, long now) {
+        TableEntry entry = decoded.get(key);
+        if (entry == null) {
+            entry = replica.get(key);
+            if (entry == null || entry.status() != EntryStatus.DONE) {
+                return null;
+            }
+            decoded.put(key, entry);
+        }
+        if (settings.entryTtlMs() >= 0 && entry.completedAtMs() != null
+                && now >= entry.completedAtMs() + settings.entryTtlMs()) {
+            decoded.remove(key);
+            return null;
+        }
+        return entry;
+    }
+
+    /** Sends the hits served since the last call to the dedup processor, one record per key. */
+    private void sendHits(long now) {
+        for (Iterator<Map.Entry<String, Long>> it = hits.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Long> hit = it.next();
+            it.remove();
+            context.forward(new Record<>(hit.getKey(), new DedupOutput.Onward(DedupInput.hits(hit.getValue())), now));
+        }
+    }
+
+    /**
+     * Whether this event id was handled within the redelivery window; remembers it otherwise.
+     * Ids are stored at the event's own time (from its payload, the same in every delivery), so the
+     * check is one point lookup; the window store drops old ids by itself, segment by segment.
+     */
+    private boolean isRedelivery(String key, Upload upload) {
+        if (upload.object().sequencer() == null || settings.redeliveryWindowMs() <= 0) {
+            return false;
+        }
+        String seenKey = key + SEP + upload.object().eventId();
+        if (seen.fetch(seenKey, upload.eventTimeMs()) != null) {
+            return true;
+        }
+        seen.put(seenKey, upload.eventTimeMs(), upload.eventTimeMs());
+        return false;
+    }
+}
