@@ -280,28 +280,9 @@ public final class Bench {
         Measured blast = measure(3, "mixed load", feed, bootstrap, input, output,
                 new EventFeed.Run("mixed", "mixed", workload), 0);
         BenchAction.Stats mixedStats = action.stats();
-        progress.accept("[3/6] invoker saturation: " + options.saturationContents()
-                + " invocation requests written at once to the invocations topic");
+        saturate(config, feed, bootstrap, "saturation-warm", "warm-up");
         action.reset();
-        Workload fresh = Workload.distinct(options.saturationContents());
-        Rule rule = config.rules().get(0);
-        Serializer<InvocationRequest> requests = JsonSerde.of(InvocationRequest.class).serializer();
-        String invocations = config.getString(DejaConfig.INVOCATIONS_TOPIC_CONFIG);
-        EventFeed.Run run = new EventFeed.Run("saturation", "saturation", fresh);
-        Measured saturation;
-        try (OutputWatcher watcher = new OutputWatcher(bootstrap, config.getString(DejaConfig.RESULTS_TOPIC_CONFIG), run)) {
-            var sent = feed.sendRecordsAsync(invocations, run, (i, md5) -> {
-                String key = DedupKey.of(BenchAction.NAME, BenchAction.VERSION, rule.paramsHash(), md5);
-                InvocationRequest request = new InvocationRequest(key, BenchAction.NAME, BenchAction.VERSION,
-                        rule.params(), 1, System.currentTimeMillis());
-                return Map.entry(key, new String(requests.serialize(invocations, request), StandardCharsets.UTF_8));
-            });
-            watcher.await(Duration.ofSeconds(120 + fresh.size() / 20), n -> progress.accept(
-                    "[3/6] invoker saturation: " + n + "/" + fresh.size() + " results"));
-            sent.join();
-            saturation = new Measured(fresh.size(), watcher.outputs(), watcher.duplicates(), watcher.throughput(),
-                    watcher.latencyMs(0.5), watcher.latencyMs(0.99), watcher.latencyMs(1.0), Map.of());
-        }
+        Measured saturation = saturate(config, feed, bootstrap, "saturation", "measured");
         BenchAction.Stats satStats = action.stats();
         ScenarioResult.Builder builder = new ScenarioResult.Builder(3, MIXED)
                 .measured(blast)
@@ -309,7 +290,7 @@ public final class Bench {
                 .figure(ScenarioResult.Figure.UNIQUE, "unique contents", workload.uniqueContents(), "")
                 .figure(ScenarioResult.Figure.IN_FLIGHT, "in-flight calls reached", mixedStats.maxConcurrent(),
                         "of " + options.inFlight())
-                .figure("saturation_outputs", "saturation run results", saturation.outputs(), "of " + fresh.size())
+                .figure("saturation_outputs", "saturation run results", saturation.outputs(), "of " + options.saturationContents())
                 .figure("saturation_invocations", "saturation run invocations", satStats.invocations(), "")
                 .figure(ScenarioResult.Figure.INVOKER_RATE, "invoker rate at saturation", satStats.callsPerSecond(),
                         "calls/s")
@@ -322,10 +303,38 @@ public final class Bench {
                 .note("Fake action latency " + options.actionLatency().toMillis() + " ms; contents new to the table.")
                 .note("Latencies here are from events sent all at once: they include the time queued behind"
                         + " the rest of the run.")
-                .note("Invoker rate: calls / (last call end - first call start) over " + fresh.size()
+                .note("Invoker rate: calls / (last call end - first call start) over " + options.saturationContents()
                         + " invocation requests written at once to the invocations topic, as the dedup stage writes"
-                        + " them, so the invoker is measured on its own, not behind the dedup stage.")
+                        + " them, so the invoker is measured on its own, not behind the dedup stage; after one"
+                        + " unmeasured run of as many other requests.")
                 .build();
+    }
+
+    /**
+     * Writes {@code saturationContents} invocation requests for new contents at once to the
+     * invocations topic and waits for their results; {@code salt} keeps each run's contents apart.
+     */
+    private Measured saturate(DejaConfig config, EventFeed feed, String bootstrap, String salt, String what) {
+        progress.accept("[3/6] invoker saturation (" + what + "): " + options.saturationContents()
+                + " invocation requests written at once to the invocations topic");
+        Workload fresh = Workload.distinct(options.saturationContents());
+        Rule rule = config.rules().get(0);
+        Serializer<InvocationRequest> requests = JsonSerde.of(InvocationRequest.class).serializer();
+        String invocations = config.getString(DejaConfig.INVOCATIONS_TOPIC_CONFIG);
+        EventFeed.Run run = new EventFeed.Run(salt, salt, fresh);
+        try (OutputWatcher watcher = new OutputWatcher(bootstrap, config.getString(DejaConfig.RESULTS_TOPIC_CONFIG), run)) {
+            var sent = feed.sendRecordsAsync(invocations, run, (i, md5) -> {
+                String key = DedupKey.of(BenchAction.NAME, BenchAction.VERSION, rule.paramsHash(), md5);
+                InvocationRequest request = new InvocationRequest(key, BenchAction.NAME, BenchAction.VERSION,
+                        rule.params(), 1, System.currentTimeMillis());
+                return Map.entry(key, new String(requests.serialize(invocations, request), StandardCharsets.UTF_8));
+            });
+            watcher.await(Duration.ofSeconds(120 + fresh.size() / 20), n -> progress.accept(
+                    "[3/6] invoker saturation (" + what + "): " + n + "/" + fresh.size() + " results"));
+            sent.join();
+            return new Measured(fresh.size(), watcher.outputs(), watcher.duplicates(), watcher.throughput(),
+                    watcher.latencyMs(0.5), watcher.latencyMs(0.99), watcher.latencyMs(1.0), Map.of());
+        }
     }
 
     private ScenarioResult naive(LocalStack stack, EventFeed feed, String bootstrap, Workload workload,

@@ -73,7 +73,7 @@ final class StateScale {
         }
         Rule rule = config.rules().get(0);
         long fillStart = System.nanoTime();
-        fill(bootstrapServers, changelog, rule, entries, progress);
+        fill(bootstrapServers, changelog, config.getString(DejaConfig.TABLE_TOPIC_CONFIG), rule, entries, progress);
         double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
 
         long rssBefore = rssBytes();
@@ -81,6 +81,7 @@ final class StateScale {
         Path appState = Path.of(config.getString(DejaConfig.STATE_DIR_CONFIG)).resolve(APPLICATION_ID);
         double firstStart;
         long rocksBytes;
+        long replicaBytes;
         long rssAfter;
         Map<String, Long> probed;
         int probes = Math.min(200, entries);
@@ -90,6 +91,7 @@ final class StateScale {
             firstStart = (System.nanoTime() - t0) / 1e9;
             probed = probe(config, bootstrapServers, entries, probes);
             rocksBytes = storeBytes(appState, DejaTopology.TABLE_STORE);
+            replicaBytes = storeBytes(appState, DejaTopology.TABLE_REPLICA_STORE);
             System.gc();
             rssAfter = rssBytes();
         }
@@ -116,7 +118,9 @@ final class StateScale {
                 .figure("table_entries", "table entries", entries, "")
                 .figure("changelog_fill", "changelog written in", fillSeconds, "s")
                 .figure("rocksdb_bytes", "RocksDB size on disk (dedup-table)", rocksBytes / 1048576.0, "MiB")
-                .figure("restore_seconds", "restore from changelog (state deleted, start until RUNNING)", restore, "s")
+                .figure("replica_bytes", "RocksDB size on disk (dedup-table-replica, on every instance)",
+                        replicaBytes / 1048576.0, "MiB")
+                .figure("restore_seconds", "restore of table and replica (state deleted, start until RUNNING)", restore, "s")
                 .figure("first_start_seconds", "first start on the filled changelog until RUNNING", firstStart, "s")
                 .figure("rss_bytes", "process RSS after restore (VmRSS)", rssAfter / 1048576.0, "MiB")
                 .figure("rss_delta_bytes", "RSS growth over the scenario", (rssAfter - rssBefore) / 1048576.0, "MiB")
@@ -125,8 +129,9 @@ final class StateScale {
                 .figure("cache_hits_after_restore", "probe uploads answered CACHED", probed.getOrDefault("CACHED", 0L),
                         "of " + probes)
                 .note("Entries are written as DONE table entries straight to the store's changelog topic "
-                        + changelog + ", keyed by dedup key with the producer's default partitioner (as Streams"
-                        + " partitions the dedup-uploads topic), then Deja restores them.")
+                        + changelog + " and to the table topic (which the replica reads), keyed by dedup key with"
+                        + " the producer's default partitioner (as Streams partitions the dedup-uploads topic), then"
+                        + " Deja restores them.")
                 .note("Before the restart, the old instance's group members are removed with Admin: Kafka Streams"
                         + " does not leave its group on close, so the restart would otherwise wait out"
                         + " session.timeout.ms (45 s) before restoring.")
@@ -134,7 +139,7 @@ final class StateScale {
                 .build();
     }
 
-    private static void fill(String bootstrapServers, String changelog, Rule rule, int entries,
+    private static void fill(String bootstrapServers, String changelog, String tableTopic, Rule rule, int entries,
                              Consumer<String> progress) {
         Map<String, Object> props = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -160,6 +165,7 @@ final class StateScale {
                         .version(now * 1000 + 1).firstSeenMs(now).lastSeenMs(now).completedAtMs(now)
                         .build();
                 producer.send(new ProducerRecord<>(changelog, key, entry));
+                producer.send(new ProducerRecord<>(tableTopic, key, entry));
                 if ((i + 1) % step == 0) {
                     progress.accept("[5/6] scale of state: changelog " + (i + 1) + "/" + entries + " entries");
                 }

@@ -61,7 +61,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class ActionHost implements AutoCloseable {
 
+    /** The JDK HTTP server's switch for TCP_NODELAY on the sockets it accepts. */
+    public static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
     private static final Logger LOG = LoggerFactory.getLogger(ActionHost.class);
+
+    static {
+        // Without TCP_NODELAY the JDK server's reply waits for the client's delayed ACK (about
+        // 40 ms on Linux) on every call: with a 50 ms action, 340 calls/s instead of 600 at 32 in
+        // flight. OpenWhisk's own front door sets it. Read once, when the first server starts.
+        if (System.getProperty(NODELAY_PROPERTY) == null) {
+            System.setProperty(NODELAY_PROPERTY, "true");
+        }
+    }
     private static final Gson GSON = new Gson();
     private static final String API_PREFIX = "/api/v1/namespaces/";
     private static final int KEPT_ACTIVATIONS = 100_000;

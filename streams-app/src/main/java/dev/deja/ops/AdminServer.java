@@ -59,6 +59,13 @@ public final class AdminServer implements AutoCloseable {
     private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
+    static {
+        // Replies without a delayed-ACK stall (see ActionHost); whichever JDK server starts first sets it.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final HostInfo self;
