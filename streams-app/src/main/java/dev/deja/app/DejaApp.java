@@ -41,6 +41,8 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.config.ConfigException;
@@ -94,7 +96,11 @@ public final class DejaApp implements AutoCloseable {
         try (Admin admin = Admin.create(config.clientProperties())) {
             TopicSetup.ensure(admin, config);
         }
-        OkHttpClient http = S3Clients.httpClient();
+        // One connection pool for OpenWhisk and S3, keeping as many idle connections as calls and
+        // reads may run at once (OkHttp keeps 5 by default, and would reconnect for the others).
+        int connections = openWhisk.maxConcurrentCalls() + config.getInt(DejaConfig.HASH_MAX_IN_FLIGHT_CONFIG);
+        OkHttpClient http = S3Clients.httpClient().newBuilder()
+                .connectionPool(new ConnectionPool(connections, 5, TimeUnit.MINUTES)).build();
         OpenWhiskClient client = track(new OpenWhiskClient(openWhisk, http));
         MinioClient minio = s3(config, http);
         String adminAddress = config.getString(DejaConfig.ADMIN_ADDRESS_CONFIG);

@@ -165,51 +165,79 @@ public final class Bench {
     private List<ScenarioResult> streamsScenarios(DejaConfig config, EventFeed feed, String bootstrap,
                                                   Workload workload, BenchAction action) throws Exception {
         List<ScenarioResult> results = new ArrayList<>();
-        ScenarioResult.Builder passThrough = new ScenarioResult.Builder(1, PASS_THROUGH);
-        Measured ptBlast = null;
+        boolean deja = options.runs(2) || options.runs(3);
         KafkaStreams streams = null;
+        DejaApp app = null;
         try {
             if (options.runs(1)) {
                 progress.accept("[1/6] pass-through: starting a Kafka Streams app (read + write, same settings)");
                 streams = PassThrough.create(config, PT_IN, PT_OUT);
                 streams.start();
                 awaitRunning(streams, Duration.ofMinutes(2));
-                measure(1, "pass-through warm-up", feed, bootstrap, PT_IN, PT_OUT,
-                        new EventFeed.Run("pt-warm", "pt", workload), 0);
-                ptBlast = measure(1, "pass-through", feed, bootstrap, PT_IN, PT_OUT,
-                        new EventFeed.Run("pt", "pt", workload), 0);
             }
-            if (!options.runs(2) && !options.runs(3)) {
-                if (ptBlast != null) {
-                    results.add(passThroughResult(passThrough, feed, bootstrap, workload, ptBlast,
-                            options.pacedRate(), options.pacedEvents()));
-                }
-                return withSkipped(results);
-            }
-            try (DejaApp app = DejaApp.start(config, Role.ALL)) {
+            if (deja) {
+                app = DejaApp.start(config, Role.ALL);
                 app.awaitRunning(Duration.ofMinutes(2));
-                CacheHit cacheHit = options.runs(2) ? cacheHit(config, feed, bootstrap, workload) : null;
-                if (ptBlast != null) {
-                    // The latency runs of (1) and (2) share one rate, one Deja can sustain here.
-                    results.add(cacheHit == null
-                            ? passThroughResult(passThrough, feed, bootstrap, workload, ptBlast, options.pacedRate(),
-                                    options.pacedEvents())
-                            : passThroughResult(passThrough, feed, bootstrap, workload, ptBlast, cacheHit.rate(),
-                                    cacheHit.paced().events()));
+            }
+            String input = config.getString(DejaConfig.INPUT_TOPIC_CONFIG);
+            String output = config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG);
+            Measured tableWarmUp = null;
+            if (options.runs(1)) {
+                measure(1, "pass-through warm-up", feed, bootstrap, PT_IN, PT_OUT, new EventFeed.Run("pt-warm", "pt", workload), 0);
+            }
+            if (options.runs(2)) {
+                Workload warm = workload.firstOfEach();
+                progress.accept("[2/6] cache hit: warming the table with the " + warm.size() + " distinct contents");
+                tableWarmUp = measure(2, "cache hit warm-up", feed, bootstrap, input, output,
+                        new EventFeed.Run("hit-warm", "hit", warm), 0);
+                measure(2, "cache hit warm-up", feed, bootstrap, input, output,
+                        new EventFeed.Run("hit-warm-all", "hit", workload), 0);
+            }
+            // Rounds alternate between the two, so drift on this machine (the JIT, other load) reaches both alike.
+            List<Measured> ptRounds = new ArrayList<>();
+            List<Measured> hitRounds = new ArrayList<>();
+            for (int round = 1; round <= options.rounds(); round++) {
+                String of = " (round " + round + "/" + options.rounds() + ")";
+                if (options.runs(1)) {
+                    ptRounds.add(measure(1, "pass-through" + of, feed, bootstrap, PT_IN, PT_OUT,
+                            new EventFeed.Run("pt-" + round, "pt", workload), 0));
                 }
-                if (cacheHit != null) {
-                    results.add(cacheHit.result());
+                if (options.runs(2)) {
+                    hitRounds.add(measure(2, "cache hit" + of, feed, bootstrap, input, output,
+                            new EventFeed.Run("hit-" + round, "hit", workload), 0));
                 }
-                if (options.runs(3)) {
-                    results.add(mixed(config, feed, bootstrap, workload, action));
-                }
+            }
+            CacheHit cacheHit = options.runs(2) ? cacheHit(feed, bootstrap, input, output, workload, median(hitRounds),
+                    tableWarmUp) : null;
+            if (options.runs(1)) {
+                // The latency runs of (1) and (2) share one rate, one Deja can sustain here.
+                int rate = cacheHit == null ? options.pacedRate() : cacheHit.rate();
+                int events = cacheHit == null ? options.pacedEvents() : cacheHit.paced().events();
+                results.add(passThroughResult(new ScenarioResult.Builder(1, PASS_THROUGH), feed, bootstrap, workload,
+                        median(ptRounds), rate, events));
+            }
+            if (cacheHit != null) {
+                results.add(cacheHit.result());
+            }
+            if (options.runs(3)) {
+                results.add(mixed(config, feed, bootstrap, workload, action));
             }
         } finally {
+            if (app != null) {
+                app.close();
+            }
             if (streams != null) {
                 streams.close();
             }
         }
         return withSkipped(results);
+    }
+
+    /** The run of median throughput (the upper one of an even count). */
+    static Measured median(List<Measured> rounds) {
+        List<Measured> sorted = new ArrayList<>(rounds);
+        sorted.sort(java.util.Comparator.comparingDouble(Measured::throughput));
+        return sorted.get(sorted.size() / 2);
     }
 
     private ScenarioResult passThroughResult(ScenarioResult.Builder builder, EventFeed feed, String bootstrap,
@@ -220,7 +248,8 @@ public final class Bench {
                 .note("Reads and writes bytes unchanged with DejaTopology.properties (same processing"
                         + " guarantee, commit interval, compression) and " + options.partitions() + " partitions.")
                 .note("Like Deja in (2), it first runs the whole input once, not measured, so that both are measured"
-                        + " after the JIT has compiled their paths.")
+                        + " after the JIT has compiled their paths; then " + options.rounds() + " rounds alternate between"
+                        + " (1) and (2), and each reports its round of median throughput.")
                 .build();
     }
 
@@ -245,16 +274,8 @@ public final class Bench {
     private record CacheHit(ScenarioResult result, Measured paced, int rate) {
     }
 
-    private CacheHit cacheHit(DejaConfig config, EventFeed feed, String bootstrap, Workload workload) {
-        String input = config.getString(DejaConfig.INPUT_TOPIC_CONFIG);
-        String output = config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG);
-        Workload warm = workload.firstOfEach();
-        progress.accept("[2/6] cache hit: warming the table with the " + warm.size() + " distinct contents");
-        Measured warmUp = measure(2, "cache hit warm-up", feed, bootstrap, input, output,
-                new EventFeed.Run("hit-warm", "hit", warm), 0);
-        measure(2, "cache hit warm-up", feed, bootstrap, input, output, new EventFeed.Run("hit-warm-all", "hit", workload), 0);
-        Measured blast = measure(2, "cache hit", feed, bootstrap, input, output,
-                new EventFeed.Run("hit", "hit", workload), 0);
+    private CacheHit cacheHit(EventFeed feed, String bootstrap, String input, String output, Workload workload,
+                              Measured blast, Measured warmUp) {
         // A latency run at a rate Deja cannot sustain would measure a growing queue, not latency.
         int rate = (int) Math.max(10, Math.min(options.pacedRate(), blast.throughput() / 2));
         int pacedEvents = (int) Math.max(100, Math.min(options.pacedEvents(), rate * (options.quick() ? 10L : 30L)));
@@ -263,7 +284,7 @@ public final class Bench {
         long cached = blast.outcomes().getOrDefault("CACHED", 0L) + paced.outcomes().getOrDefault("CACHED", 0L);
         ScenarioResult result = throughputFigures(new ScenarioResult.Builder(2, CACHE_HIT), blast, paced, rate)
                 .figure("cached", "outputs answered CACHED", cached, "of " + (blast.events() + paced.events()))
-                .figure("warmup_outputs", "warm-up outputs", warmUp.outputs(), "of " + warm.size())
+                .figure("warmup_outputs", "warm-up outputs", warmUp.outputs(), "of " + warmUp.events())
                 .note("The table first holds every content of the input (warm-up runs, not measured); then the"
                         + " same input is replayed as new uploads: every answer comes from the table.")
                 .note("Latency runs of (1) and (2): " + pacedEvents + " events at " + rate + " events/s, the lower of "
@@ -281,9 +302,16 @@ public final class Bench {
                 new EventFeed.Run("mixed", "mixed", workload), 0);
         BenchAction.Stats mixedStats = action.stats();
         saturate(config, feed, bootstrap, "saturation-warm", "warm-up");
-        action.reset();
-        Measured saturation = saturate(config, feed, bootstrap, "saturation", "measured");
-        BenchAction.Stats satStats = action.stats();
+        List<Map.Entry<Measured, BenchAction.Stats>> rounds = new ArrayList<>();
+        for (int round = 1; round <= options.rounds(); round++) {
+            action.reset();
+            Measured run = saturate(config, feed, bootstrap, "saturation-" + round,
+                    "round " + round + "/" + options.rounds());
+            rounds.add(Map.entry(run, action.stats()));
+        }
+        rounds.sort(java.util.Comparator.comparingDouble(round -> round.getValue().callsPerSecond()));
+        Measured saturation = rounds.get(rounds.size() / 2).getKey();
+        BenchAction.Stats satStats = rounds.get(rounds.size() / 2).getValue();
         ScenarioResult.Builder builder = new ScenarioResult.Builder(3, MIXED)
                 .measured(blast)
                 .figure(ScenarioResult.Figure.INVOCATIONS, "invocations made", mixedStats.invocations(), "")
@@ -306,7 +334,7 @@ public final class Bench {
                 .note("Invoker rate: calls / (last call end - first call start) over " + options.saturationContents()
                         + " invocation requests written at once to the invocations topic, as the dedup stage writes"
                         + " them, so the invoker is measured on its own, not behind the dedup stage; after one"
-                        + " unmeasured run of as many other requests.")
+                        + " unmeasured run of as many other requests, the median of " + options.rounds() + " rounds.")
                 .build();
     }
 

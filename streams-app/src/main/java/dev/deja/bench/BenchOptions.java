@@ -27,6 +27,7 @@ import java.util.Set;
  * @param seed               seed of the Zipf sequence and of the object bytes
  * @param scenarios          which of the scenarios 1 to 6 run; the others are reported as skipped
  * @param settings           Deja settings over the bench's own (Kafka Streams ones apply to the pass-through too)
+ * @param rounds             measured runs of (1) and (2), alternating, and of the invoker at saturation; the median is reported
  */
 public record BenchOptions(
         boolean quick,
@@ -46,14 +47,15 @@ public record BenchOptions(
         boolean couch,
         long seed,
         Set<Integer> scenarios,
-        Map<String, String> settings) {
+        Map<String, String> settings,
+        int rounds) {
 
     /** Every scenario, 1 to 6. */
     public static final Set<Integer> ALL_SCENARIOS = Set.of(1, 2, 3, 4, 5, 6);
 
     public BenchOptions {
         if (events < 1 || contents < 1 || inFlight < 1 || partitions < 1 || pacedRate < 1 || pacedEvents < 1
-                || saturationContents < 1 || tableEntries < 1 || hashObjects < 1 || hashObjectBytes < 1) {
+                || saturationContents < 1 || tableEntries < 1 || hashObjects < 1 || hashObjectBytes < 1 || rounds < 1) {
             throw new IllegalArgumentException("every bench size must be at least 1");
         }
         if (actionLatency.isNegative()) {
@@ -69,18 +71,18 @@ public record BenchOptions(
     /** The full bench: 1M table entries; takes several minutes. */
     public static BenchOptions full(Path outDir) {
         return new BenchOptions(false, outDir, 20_000, 2_000, 1.0, Duration.ofMillis(50), 32, 4, 500, 5_000,
-                2_000, 1_000_000, 4, 64 << 20, true, 42, ALL_SCENARIOS, Map.of());
+                2_000, 1_000_000, 4, 64 << 20, true, 42, ALL_SCENARIOS, Map.of(), 3);
     }
 
     /** Small sizes: finishes in under two minutes. */
     public static BenchOptions quick(Path outDir) {
         return new BenchOptions(true, outDir, 1_000, 200, 1.0, Duration.ofMillis(50), 32, 4, 500, 1_000,
-                400, 20_000, 2, 8 << 20, true, 42, ALL_SCENARIOS, Map.of());
+                400, 20_000, 2, 8 << 20, true, 42, ALL_SCENARIOS, Map.of(), 3);
     }
 
     public BenchOptions withOutDir(Path dir) {
         return new BenchOptions(quick, dir, events, contents, zipfExponent, actionLatency, inFlight, partitions,
-                pacedRate, pacedEvents, saturationContents, tableEntries, hashObjects, hashObjectBytes, couch, seed, scenarios, settings);
+                pacedRate, pacedEvents, saturationContents, tableEntries, hashObjects, hashObjectBytes, couch, seed, scenarios, settings, rounds);
     }
 
     public boolean runs(int scenario) {

@@ -35,7 +35,16 @@ public record BenchReport(BenchOptions options, Map<String, String> settings, Li
      * @param measured what was measured, in words
      * @param met      whether the measurement meets the goal (false when it could not be measured)
      */
-    public record Target(String name, String goal, String measured, boolean met) {
+    /** One target of the performance issue; {@code ran} is false when its scenario was not selected. */
+    public record Target(String name, String goal, String measured, boolean met, boolean ran) {
+
+        Target(String name, String goal, String measured, boolean met, double... figures) {
+            this(name, goal, measured, met, java.util.Arrays.stream(figures).noneMatch(Double::isNaN));
+        }
+
+        public String verdict() {
+            return !ran ? "not run" : met ? "met" : "NOT met";
+        }
     }
 
     public Optional<ScenarioResult> scenario(int number) {
@@ -53,22 +62,22 @@ public record BenchReport(BenchOptions options, Map<String, String> settings, Li
         double share = hit / ceiling;
         targets.add(new Target("cache-hit throughput vs pass-through", ">= 60% of scenario 1",
                 String.format(Locale.ROOT, "%.0f%% (%.0f vs %.0f events/s)", share * 100, hit, ceiling),
-                share >= 0.60));
+                share >= 0.60, hit, ceiling));
         double invocations = value(3, ScenarioResult.Figure.INVOCATIONS);
         double unique = value(3, ScenarioResult.Figure.UNIQUE);
         targets.add(new Target("invocations in the mixed load", "exactly the unique contents",
                 String.format(Locale.ROOT, "%.0f invocations for %.0f unique contents", invocations, unique),
-                !Double.isNaN(invocations) && invocations == unique));
+                !Double.isNaN(invocations) && invocations == unique, invocations, unique));
         double p99 = value(2, ScenarioResult.Figure.P99);
         targets.add(new Target("cache-hit end-to-end p99 (" + settings.getOrDefault("processing.guarantee", "?") + ")",
                 "< 300 ms", String.format(Locale.ROOT, "%.0f ms at %.0f events/s", p99, value(2, "paced_rate")),
-                "exactly_once_v2".equals(settings.get("processing.guarantee")) && p99 < 300));
+                "exactly_once_v2".equals(settings.get("processing.guarantee")) && p99 < 300, p99));
         double rate = value(3, ScenarioResult.Figure.INVOKER_RATE);
         double invokerShare = rate / options.invokerCeiling();
         targets.add(new Target("invoker rate at saturation", String.format(Locale.ROOT,
                 ">= 90%% of %d in flight / %d ms = %.0f calls/s", options.inFlight(), options.actionLatency().toMillis(),
                 0.9 * options.invokerCeiling()),
-                String.format(Locale.ROOT, "%.0f calls/s (%.0f%%)", rate, invokerShare * 100), invokerShare >= 0.90));
+                String.format(Locale.ROOT, "%.0f calls/s (%.0f%%)", rate, invokerShare * 100), invokerShare >= 0.90, rate));
         return targets;
     }
 
@@ -116,8 +125,8 @@ public record BenchReport(BenchOptions options, Map<String, String> settings, Li
         lines.add("");
         lines.add("Targets");
         for (Target t : targets()) {
-            lines.add(String.format("  [%s] %-45s goal %-40s measured %s", t.met() ? "met" : "NOT met", t.name(),
-                    t.goal(), t.measured()));
+            lines.add(String.format("  [%s] %-45s goal %-40s measured %s", t.verdict(), t.name(),
+                    t.goal(), t.ran() ? t.measured() : "-"));
         }
         lines.add("");
         return lines;
@@ -169,7 +178,7 @@ public record BenchReport(BenchOptions options, Map<String, String> settings, Li
         md.append("\n## Targets\n\n| target | goal | measured | |\n|---|---|---|---|\n");
         for (Target t : targets()) {
             md.append("| ").append(t.name()).append(" | ").append(t.goal()).append(" | ").append(t.measured())
-                    .append(" | ").append(t.met() ? "met" : "**not met**").append(" |\n");
+                    .append(" | ").append(!t.ran() ? "not run" : t.met() ? "met" : "**not met**").append(" |\n");
         }
         md.append("\n## Notes\n\n");
         for (ScenarioResult s : scenarios) {
@@ -220,6 +229,7 @@ public record BenchReport(BenchOptions options, Map<String, String> settings, Li
             node.put("goal", t.goal());
             node.put("measured", t.measured());
             node.put("met", t.met());
+            node.put("ran", t.ran());
         }
         return Json.write(root);
     }

@@ -52,6 +52,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run only these scenarios, e.g. --scenarios 1,2 (default: all six).")
     Set<Integer> scenarios;
 
+    @Option(names = "--rounds", description = "Measured rounds of (1), (2) and the invoker at saturation; the median is reported (default: 3).")
+    Integer rounds;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "Override one Deja or Kafka Streams setting of the bench's Deja (Streams ones apply to the pass-through too).")
     Map<String, String> settings = new LinkedHashMap<>();
@@ -85,7 +88,8 @@ final class BenchCommand implements Callable<Integer> {
                 !noCouch && base.couch(),
                 base.seed(),
                 scenarios != null ? scenarios : base.scenarios(),
-                settings);
+                settings,
+                rounds != null ? rounds : base.rounds());
         BenchReport report = Bench.run(options, Output.lines(out));
         report.terminalLines().forEach(out::println);
         out.println("results: " + dir.toAbsolutePath().resolve(BenchReport.MARKDOWN) + ", "

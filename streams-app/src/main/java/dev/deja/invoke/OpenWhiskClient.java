@@ -25,6 +25,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.ConnectionPool;
 import okhttp3.Credentials;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
@@ -62,7 +63,10 @@ public final class OpenWhiskClient implements AutoCloseable {
 
     /** A client with its own OkHttp connection pool. */
     public OpenWhiskClient(OpenWhiskSettings settings) {
-        this(settings, new OkHttpClient(), true);
+        // Keep as many idle connections as calls may run at once (OkHttp keeps 5 by default): at
+        // full concurrency, every call beyond the fifth would otherwise open a new connection.
+        this(settings, new OkHttpClient.Builder()
+                .connectionPool(new ConnectionPool(settings.maxConcurrentCalls(), 5, TimeUnit.MINUTES)).build(), true);
     }
 
     /**

@@ -65,7 +65,6 @@ public final class DejaTopology {
 
     private static final Serde<String> STRING = Serdes.String();
     private static final Serde<byte[]> BYTES = Serdes.ByteArray();
-    private static final Serde<Upload> UPLOAD = JsonSerde.of(Upload.class);
     private static final Serde<InvocationRequest> REQUEST = JsonSerde.of(InvocationRequest.class);
     private static final Serde<InvocationResult> RESULT = JsonSerde.of(InvocationResult.class);
     private static final Serde<OutputRecord> OUTPUT = JsonSerde.of(OutputRecord.class);
@@ -184,6 +183,8 @@ public final class DejaTopology {
         // a failure inside Deja's processors stops the task rather than lose an output.
         props.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
         props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class.getName());
+        // The same handler for the table replica's global thread (Kafka Streams 5.0's default).
+        props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.putIfAbsent(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.getString(DejaConfig.DLQ_TOPIC_CONFIG));
         props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class.getName());
         props.put(BoundedMemoryRocksDbConfig.CACHE_BYTES_CONFIG, config.getLong(DejaConfig.ROCKSDB_CACHE_BYTES_CONFIG));

@@ -40,6 +40,8 @@ final class DedupHarness implements AutoCloseable {
     final TestOutputTopic<String, OutputRecord> outputs;
     final TestOutputTopic<String, TableEntry> table;
     final TestOutputTopic<byte[], byte[]> dlq;
+    /** What crosses the repartition by dedup key (Kafka Streams prefixes the application id). */
+    final TestOutputTopic<String, DedupInput> toDedup;
     private Instant now = START;
     private int sequencer = 1;
 
@@ -73,6 +75,8 @@ final class DedupHarness implements AutoCloseable {
         table = driver.createOutputTopic("deja-table", Serdes.String().deserializer(),
                 JsonSerde.of(TableEntry.class).deserializer());
         dlq = driver.createOutputTopic("deja-dlq", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        toDedup = driver.createOutputTopic("deja-test-" + DejaTopology.UPLOADS_REPARTITION + "-repartition",
+                Serdes.String().deserializer(), JsonSerde.of(DedupInput.class).deserializer());
     }
 
     private static String tempDir() {

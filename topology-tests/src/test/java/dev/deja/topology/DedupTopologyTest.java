@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DedupTopologyTest {
 
@@ -129,6 +131,25 @@ class DedupTopologyTest {
                 assertThat(entry.status()).isEqualTo(EntryStatus.DONE);
                 assertThat(entry.result()).isEqualTo(Json.parse(THUMB));
             });
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void shouldAnswerCacheHitsBeforeTheRepartitionWhenTheReplicaIsOn(boolean replica) {
+        try (DedupHarness h = new DedupHarness(Map.of("deja.table.replica.enabled", String.valueOf(replica)))) {
+            // given
+            h.upload("photos", "cat.png", MD5);
+            h.succeed(h.drainInvocations().get(0), THUMB);
+            h.drainOutputs();
+            h.toDedup.readValuesToList();
+
+            // when
+            h.upload("photos", "cat-again.png", MD5);
+
+            // then: answered CACHED either way; with the replica, nothing crossed the repartition topic
+            assertThat(h.drainOutputs()).extracting(OutputRecord::outcome).containsExactly(Outcome.CACHED);
+            assertThat(h.toDedup.readValuesToList()).hasSize(replica ? 0 : 1);
         }
     }
 
