@@ -19,11 +19,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serializer;
@@ -207,14 +209,13 @@ public final class Bench {
                             new EventFeed.Run("hit-" + round, "hit", workload), 0));
                 }
             }
-            CacheHit cacheHit = options.runs(2) ? cacheHit(feed, bootstrap, input, output, workload, median(hitRounds),
+            CacheHit cacheHit = options.runs(2) ? cacheHit(feed, bootstrap, input, output, workload, median(hitRounds, Measured::throughput),
                     tableWarmUp) : null;
             if (options.runs(1)) {
                 // The latency runs of (1) and (2) share one rate, one Deja can sustain here.
                 int rate = cacheHit == null ? options.pacedRate() : cacheHit.rate();
                 int events = cacheHit == null ? options.pacedEvents() : cacheHit.paced().events();
-                results.add(passThroughResult(new ScenarioResult.Builder(1, PASS_THROUGH), feed, bootstrap, workload,
-                        median(ptRounds), rate, events));
+                results.add(passThroughResult(feed, bootstrap, workload, median(ptRounds, Measured::throughput), rate, events));
             }
             if (cacheHit != null) {
                 results.add(cacheHit.result());
@@ -233,18 +234,18 @@ public final class Bench {
         return withSkipped(results);
     }
 
-    /** The run of median throughput (the upper one of an even count). */
-    static Measured median(List<Measured> rounds) {
-        List<Measured> sorted = new ArrayList<>(rounds);
-        sorted.sort(java.util.Comparator.comparingDouble(Measured::throughput));
+    /** The round whose {@code figure} is the median (the upper one of an even count). */
+    static <T> T median(List<T> rounds, ToDoubleFunction<T> figure) {
+        List<T> sorted = new ArrayList<>(rounds);
+        sorted.sort(Comparator.comparingDouble(figure));
         return sorted.get(sorted.size() / 2);
     }
 
-    private ScenarioResult passThroughResult(ScenarioResult.Builder builder, EventFeed feed, String bootstrap,
-                                             Workload workload, Measured blast, int rate, int events) {
+    private ScenarioResult passThroughResult(EventFeed feed, String bootstrap, Workload workload, Measured blast,
+                                             int rate, int events) {
         Measured paced = measure(1, "pass-through (paced)", feed, bootstrap, PT_IN, PT_OUT,
                 new EventFeed.Run("pt-paced", "pt", workload.take(events)), rate);
-        return throughputFigures(builder, blast, paced, rate)
+        return throughputFigures(new ScenarioResult.Builder(1, PASS_THROUGH), blast, paced, rate)
                 .note("Reads and writes bytes unchanged with DejaTopology.properties (same processing"
                         + " guarantee, commit interval, compression) and " + options.partitions() + " partitions.")
                 .note("Like Deja in (2), it first runs the whole input once, not measured, so that both are measured"
@@ -309,9 +310,9 @@ public final class Bench {
                     "round " + round + "/" + options.rounds());
             rounds.add(Map.entry(run, action.stats()));
         }
-        rounds.sort(java.util.Comparator.comparingDouble(round -> round.getValue().callsPerSecond()));
-        Measured saturation = rounds.get(rounds.size() / 2).getKey();
-        BenchAction.Stats satStats = rounds.get(rounds.size() / 2).getValue();
+        Map.Entry<Measured, BenchAction.Stats> middle = median(rounds, round -> round.getValue().callsPerSecond());
+        Measured saturation = middle.getKey();
+        BenchAction.Stats satStats = middle.getValue();
         ScenarioResult.Builder builder = new ScenarioResult.Builder(3, MIXED)
                 .measured(blast)
                 .figure(ScenarioResult.Figure.INVOCATIONS, "invocations made", mixedStats.invocations(), "")

@@ -163,14 +163,12 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
         int second = digits(text, 17, 19);
         int millis = 0;
         if (n > 20) {
-            if (text.charAt(19) != '.' || n == 21 || n > 30) {
+            int fractionDigits = n - 21;
+            if (text.charAt(19) != '.' || fractionDigits < 1 || fractionDigits > 9 || digits(text, 20, n - 1) < 0) {
                 return Long.MIN_VALUE;
             }
-            String fraction = (text.substring(20, n - 1) + "00").substring(0, 3);
-            millis = digits(fraction, 0, 3);
-            if (digits(text, 20, n - 1) < 0) {
-                return Long.MIN_VALUE;
-            }
+            int kept = Math.min(3, fractionDigits);
+            millis = digits(text, 20, 20 + kept) * (kept == 1 ? 100 : kept == 2 ? 10 : 1);
         }
         if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59
                 || hour < 0 || minute < 0 || second < 0 || millis < 0 || day > YearMonth.of(year, month).lengthOfMonth()) {
