@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code deja} executable: one subcommand per job. The only place that exits the JVM. */
-@Command(name = "deja", mixinStandardHelpOptions = true, version = "deja 0.1.0",
+@Command(name = "deja", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "deja 0.1.0",
         description = "Runs each serverless function once per piece of content.",
         subcommands = {RunCommand.class, LocalCommand.class, UploadCommand.class, DemoCommand.class, ReplayCommand.class,
             StatusCommand.class, MirrorCommand.class, BenchCommand.class, ConfigTableCommand.class})

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 class DejaCliTest {
@@ -61,5 +63,15 @@ class DejaCliTest {
 
         assertThat(code).isZero();
         assertThat(out.toString()).contains("run", "local", "upload", "demo", "config-table");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "local", "upload", "demo", "replay", "status", "mirror", "bench", "config-table"})
+    void shouldPrintACommandsOptionsWhenAskedForItsHelp(String command) {
+        int code = deja(command, "--help");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).startsWith("Usage: deja " + command);
+        assertThat(err.toString()).isEmpty();
     }
 }
