@@ -100,7 +100,7 @@ public final class DejaConfig extends AbstractConfig {
             + " stored and published to the table topic; a change of status is published at once. A crash can lose the hit counts of"
             + " this last interval, never an answer.";
     public static final String ROCKSDB_CACHE_BYTES_CONFIG = "deja.rocksdb.cache.bytes";
-    private static final String ROCKSDB_CACHE_BYTES_DOC = "One block cache and write-buffer budget shared by every RocksDB store of the process.";
+    private static final String ROCKSDB_CACHE_BYTES_DOC = "The memory of every RocksDB store of the process: one block cache, of which memtables may take half.";
 
     // Hashing
     public static final String HASH_MAX_OBJECT_BYTES_CONFIG = "deja.hash.max.object.bytes";
@@ -197,7 +197,7 @@ public final class DejaConfig extends AbstractConfig {
             .define(TABLE_REPLICA_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TABLE_REPLICA_DOC)
             .define(ENTRY_CACHE_CONFIG, Type.INT, 2_000, Range.atLeast(0), Importance.LOW, ENTRY_CACHE_DOC)
             .define(HITS_PUBLISH_INTERVAL_CONFIG, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW, HITS_PUBLISH_INTERVAL_DOC)
-            .define(ROCKSDB_CACHE_BYTES_CONFIG, Type.LONG, 64L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.LOW, ROCKSDB_CACHE_BYTES_DOC)
+            .define(ROCKSDB_CACHE_BYTES_CONFIG, Type.LONG, 256L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.LOW, ROCKSDB_CACHE_BYTES_DOC)
             .define(HASH_MAX_OBJECT_BYTES_CONFIG, Type.LONG, 5L * 1024 * 1024 * 1024, Range.atLeast(0), Importance.MEDIUM, HASH_MAX_OBJECT_BYTES_DOC)
             .define(HASH_MAX_IN_FLIGHT_CONFIG, Type.INT, 4, Range.atLeast(1), Importance.LOW, HASH_MAX_IN_FLIGHT_DOC)
             .define(OPENWHISK_API_HOST_CONFIG, Type.STRING, "", Importance.HIGH, OPENWHISK_API_HOST_DOC)
