@@ -28,6 +28,7 @@ import java.util.Set;
  * @param scenarios          which of the scenarios 1 to 6 run; the others are reported as skipped
  * @param settings           Deja settings over the bench's own (Kafka Streams ones apply to the pass-through too)
  * @param rounds             measured runs of (1) and (2), alternating, and of the invoker at saturation; the median is reported
+ * @param warmUp             the most time unmeasured passes of (1) and (2) may take while the JIT compiler is still busy
  */
 public record BenchOptions(
         boolean quick,
@@ -48,7 +49,8 @@ public record BenchOptions(
         long seed,
         Set<Integer> scenarios,
         Map<String, String> settings,
-        int rounds) {
+        int rounds,
+        Duration warmUp) {
 
     /** Every scenario, 1 to 6. */
     public static final Set<Integer> ALL_SCENARIOS = Set.of(1, 2, 3, 4, 5, 6);
@@ -58,8 +60,8 @@ public record BenchOptions(
                 || saturationContents < 1 || tableEntries < 1 || hashObjects < 1 || hashObjectBytes < 1 || rounds < 1) {
             throw new IllegalArgumentException("every bench size must be at least 1");
         }
-        if (actionLatency.isNegative()) {
-            throw new IllegalArgumentException("the action latency cannot be negative");
+        if (actionLatency.isNegative() || warmUp.isNegative()) {
+            throw new IllegalArgumentException("the action latency and the warm-up cannot be negative");
         }
         if (scenarios.isEmpty() || !ALL_SCENARIOS.containsAll(scenarios)) {
             throw new IllegalArgumentException("scenarios are numbered 1 to 6, got " + scenarios);
@@ -71,18 +73,18 @@ public record BenchOptions(
     /** The full bench: 1M table entries; takes several minutes. */
     public static BenchOptions full(Path outDir) {
         return new BenchOptions(false, outDir, 20_000, 2_000, 1.0, Duration.ofMillis(50), 32, 4, 500, 5_000,
-                2_000, 1_000_000, 4, 64 << 20, true, 42, ALL_SCENARIOS, Map.of(), 3);
+                2_000, 1_000_000, 4, 64 << 20, true, 42, ALL_SCENARIOS, Map.of(), 3, Duration.ofMinutes(3));
     }
 
     /** Small sizes: finishes in under two minutes. */
     public static BenchOptions quick(Path outDir) {
         return new BenchOptions(true, outDir, 1_000, 200, 1.0, Duration.ofMillis(50), 32, 4, 500, 1_000,
-                400, 20_000, 2, 8 << 20, true, 42, ALL_SCENARIOS, Map.of(), 3);
+                400, 20_000, 2, 8 << 20, true, 42, ALL_SCENARIOS, Map.of(), 3, Duration.ZERO);
     }
 
     public BenchOptions withOutDir(Path dir) {
         return new BenchOptions(quick, dir, events, contents, zipfExponent, actionLatency, inFlight, partitions,
-                pacedRate, pacedEvents, saturationContents, tableEntries, hashObjects, hashObjectBytes, couch, seed, scenarios, settings, rounds);
+                pacedRate, pacedEvents, saturationContents, tableEntries, hashObjects, hashObjectBytes, couch, seed, scenarios, settings, rounds, warmUp);
     }
 
     public boolean runs(int scenario) {

@@ -52,6 +52,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run only these scenarios, e.g. --scenarios 1,2 (default: all six).")
     Set<Integer> scenarios;
 
+    @Option(names = "--warm-up-seconds", description = "At most this long, unmeasured passes of (1) and (2) repeat"
+            + " until the JIT compiler is quiet (default: 180, quick 0: one pass).")
+    Integer warmUpSeconds;
+
     @Option(names = "--rounds", description = "Measured rounds of (1), (2) and the invoker at saturation; the median is reported (default: 3).")
     Integer rounds;
 
@@ -89,7 +93,8 @@ final class BenchCommand implements Callable<Integer> {
                 base.seed(),
                 scenarios != null ? scenarios : base.scenarios(),
                 settings,
-                rounds != null ? rounds : base.rounds());
+                rounds != null ? rounds : base.rounds(),
+                warmUpSeconds != null ? Duration.ofSeconds(warmUpSeconds) : base.warmUp());
         BenchReport report = Bench.run(options, Output.lines(out));
         report.terminalLines().forEach(out::println);
         out.println("results: " + dir.toAbsolutePath().resolve(BenchReport.MARKDOWN) + ", "
