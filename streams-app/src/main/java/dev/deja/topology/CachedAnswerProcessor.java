@@ -9,6 +9,8 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.slf4j.Logger;
@@ -44,6 +46,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
     private ProcessorContext<String, DedupOutput> context;
     private KeyValueStore<String, TableEntry> replica;
     private WindowStore<String, Long> seen;
+    private SeenFilter seenFilter;
     private LinkedHashMap<String, TableEntry> decoded;
 
     CachedAnswerProcessor(DedupSettings settings, boolean replicaEnabled, DejaMetrics metrics) {
@@ -56,6 +59,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
     public void init(ProcessorContext<String, DedupOutput> context) {
         this.context = context;
         this.seen = context.getStateStore(DejaTopology.SEEN_STORE);
+        this.seenFilter = loadSeenFilter();
         hits.clear();
         if (replicaEnabled) {
             this.replica = context.getStateStore(DejaTopology.TABLE_REPLICA_STORE);
@@ -124,17 +128,37 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
     /**
      * Whether this event id was handled within the redelivery window; remembers it otherwise.
      * Ids are stored at the event's own time (from its payload, the same in every delivery), so the
-     * check is one point lookup; the window store drops old ids by itself, segment by segment.
+     * check is one point lookup, made only when the in-memory {@link SeenFilter} says the id may be
+     * there; the window store drops old ids by itself, segment by segment.
      */
     private boolean isRedelivery(String key, Upload upload) {
         if (upload.object().sequencer() == null || settings.redeliveryWindowMs() <= 0) {
             return false;
         }
         String seenKey = key + SEP + upload.object().eventId();
-        if (seen.fetch(seenKey, upload.eventTimeMs()) != null) {
+        long time = upload.eventTimeMs();
+        if (seenFilter.mightContain(seenKey, time) && seen.fetch(seenKey, time) != null) {
             return true;
         }
-        seen.put(seenKey, upload.eventTimeMs(), upload.eventTimeMs());
+        seen.put(seenKey, time, time);
+        seenFilter.add(seenKey, time);
         return false;
+    }
+
+    /** The filter in front of the seen-events store, built from what the store holds (restored before init). */
+    private SeenFilter loadSeenFilter() {
+        SeenFilter filter = new SeenFilter(settings.redeliveryWindowMs());
+        long started = System.nanoTime();
+        try (KeyValueIterator<Windowed<String>, Long> all = seen.all()) {
+            while (all.hasNext()) {
+                Windowed<String> id = all.next().key;
+                filter.add(id.key(), id.window().start());
+            }
+        }
+        if (filter.size() > 0) {
+            LOG.info("task {}: {} seen event ids loaded into the redelivery filter in {} ms", context.taskId(),
+                    filter.size(), (System.nanoTime() - started) / 1_000_000);
+        }
+        return filter;
     }
 }

@@ -1,0 +1,61 @@
+package dev.deja.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class SeenFilterTest {
+
+    private static final long WINDOW = Duration.ofHours(1).toMillis();
+    private static final long T0 = 1_795_000_000_000L;
+
+    @Test
+    void shouldKnowEveryIdItWasGivenWhenAGenerationOutgrowsOneBlock() {
+        SeenFilter filter = new SeenFilter(WINDOW);
+        int ids = 3 * SeenFilter.BLOCK_IDS + 17;
+
+        IntStream.range(0, ids).forEach(i -> filter.add(id(i), T0 + i % 1000));
+
+        assertThat(IntStream.range(0, ids).filter(i -> !filter.mightContain(id(i), T0 + i % 1000)).count())
+                .as("stored ids the filter says were never stored").isZero();
+        assertThat(filter.size()).isEqualTo(ids);
+    }
+
+    @Test
+    void shouldSendFewNewIdsToTheStoreWhenFull() {
+        SeenFilter filter = new SeenFilter(WINDOW);
+        IntStream.range(0, 2 * SeenFilter.BLOCK_IDS).forEach(i -> filter.add(id(i), T0));
+
+        long maybes = IntStream.range(0, 100_000).filter(i -> filter.mightContain("new-" + id(i), T0)).count();
+
+        // Two full blocks, each ~1% false positives.
+        assertThat(maybes).as("new ids the filter sends to the store").isLessThan(3_000);
+    }
+
+    @Test
+    void shouldForgetIdsOnlyOnceTheyAreOlderThanTheWindow() {
+        SeenFilter filter = new SeenFilter(WINDOW);
+        filter.add("old", T0);
+
+        filter.add("later", T0 + WINDOW - 1);
+        assertThat(filter.mightContain("old", T0)).as("within the window").isTrue();
+
+        filter.add("much later", T0 + 2 * WINDOW);
+        assertThat(filter.mightContain("old", T0)).as("past the window").isFalse();
+        assertThat(filter.mightContain("much later", T0 + 2 * WINDOW)).isTrue();
+    }
+
+    @Test
+    void shouldAnswerForTheEventTimeAsked() {
+        SeenFilter filter = new SeenFilter(WINDOW);
+        filter.add("id", T0);
+
+        assertThat(filter.mightContain("id", T0 + WINDOW)).as("the same id at another event time is another event").isFalse();
+    }
+
+    private static String id(int i) {
+        return "thumbnail@0.0.3#a1b2c3:9e107d9d372bb6826bd81d3542a419d6\u0000photos/cat-" + i + ".png#187A9E2C9B5D3A" + i;
+    }
+}

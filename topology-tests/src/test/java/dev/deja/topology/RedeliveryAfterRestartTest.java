@@ -1,0 +1,89 @@
+package dev.deja.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.deja.config.DejaConfig;
+import dev.deja.event.S3Object;
+import dev.deja.ops.DejaMetrics;
+import java.io.File;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The redelivery check keeps an in-memory filter in front of its store; a task that starts again
+ * (after a crash, a rebalance, a revival) must rebuild it from the store, or it would wave through
+ * a redelivery of an event answered before the restart.
+ */
+class RedeliveryAfterRestartTest {
+
+    private static final String MD5 = "9e107d9d372bb6826bd81d3542a419d6";
+    private static final long EVENT_TIME = Instant.parse("2026-11-23T10:15:31Z").toEpochMilli();
+
+    @TempDir
+    File stateDir;
+
+    private WindowStore<String, Long> seen;
+
+    @AfterEach
+    void close() {
+        seen.close();
+    }
+
+    @Test
+    void shouldDropARedeliveryOfAnEventAnsweredBeforeTheTaskRestarted() {
+        DedupSettings settings = DedupSettings.from(DejaConfig.load(null, Map.of(), Map.of(
+                "bootstrap.servers", "test:9092", "deja.rules", "thumbs", "deja.rule.thumbs.action", "thumbnail")));
+        seen = Stores.windowStoreBuilder(Stores.persistentWindowStore(DejaTopology.SEEN_STORE,
+                        Duration.ofMillis(settings.redeliveryWindowMs()), Duration.ofMillis(1), false),
+                Serdes.String(), Serdes.Long()).withLoggingDisabled().build();
+        MockProcessorContext<String, DedupOutput> before = context();
+        seen.init(before.getStateStoreContext(), seen);
+        CachedAnswerProcessor first = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
+        first.init(before);
+        first.process(upload("187A9E2C9B5D3A10"));
+        assertThat(before.forwarded()).as("the first delivery goes on").hasSize(1);
+        first.close();
+
+        // when: the task starts again over the same store, and MinIO delivers the event again
+        MockProcessorContext<String, DedupOutput> after = context();
+        CachedAnswerProcessor restarted = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
+        restarted.init(after);
+        restarted.process(upload("187A9E2C9B5D3A10"));
+        restarted.process(upload("187A9E2C9B5D3A11"));
+
+        // then: the redelivery is dropped, the next upload of the object goes on
+        assertThat(after.forwarded()).singleElement().satisfies(forwarded -> assertThat(
+                ((DedupOutput.Onward) forwarded.record().value()).input().upload().object().sequencer())
+                .isEqualTo("187A9E2C9B5D3A11"));
+    }
+
+    private MockProcessorContext<String, DedupOutput> context() {
+        Properties props = new Properties();
+        props.put("application.id", "deja-test");
+        props.put("bootstrap.servers", "test:9092");
+        MockProcessorContext<String, DedupOutput> context = new MockProcessorContext<>(props, new TaskId(0, 0), stateDir);
+        context.addStateStore(seen);
+        context.setCurrentSystemTimeMs(EVENT_TIME + 1_000);
+        return context;
+    }
+
+    private static Record<String, Upload> upload(String sequencer) {
+        S3Object object = new S3Object("photos", "cat.png", "s3:ObjectCreated:Put", "2026-11-23T10:15:31.000Z",
+                sequencer, MD5, 1234L, null, "image/png", false);
+        Upload upload = new Upload(object, "thumbs", "thumbnail", "0.0.3", "a1b2c3", JsonNodeFactory.instance.objectNode(),
+                null, null, EVENT_TIME).withContentMd5(MD5);
+        return new Record<>(upload.dedupKey(), upload, EVENT_TIME);
+    }
+}
