@@ -61,19 +61,12 @@ public final class MinioEvents {
     }
 
     private static JsonNode readJson(byte[] value) throws MalformedEventException {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(value))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new MalformedEventException("value is not UTF-8 text");
-        }
+        // MinIO's events are ASCII (object keys arrive URL-escaped), which is UTF-8 as it is: Jackson
+        // reads those bytes directly. Anything else is decoded strictly first, so bad UTF-8 is named.
+        String text = isAscii(value) ? null : strictUtf8(value);
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(text);
+            root = text == null ? Json.MAPPER.readTree(value) : Json.MAPPER.readTree(text);
         } catch (Exception e) {
             throw new MalformedEventException("value is not JSON: " + firstLine(e.getMessage()));
         }
@@ -81,6 +74,27 @@ public final class MinioEvents {
             throw new MalformedEventException("value is not a JSON object");
         }
         return root;
+    }
+
+    private static boolean isAscii(byte[] value) {
+        for (byte b : value) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String strictUtf8(byte[] value) throws MalformedEventException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedEventException("value is not UTF-8 text");
+        }
     }
 
     private static S3Object record(JsonNode r) throws MalformedEventException {

@@ -356,6 +356,19 @@ class DedupTopologyTest {
     }
 
     @Test
+    void shouldReadAnEventWhoseJsonHoldsTextBeyondAscii() {
+        try (DedupHarness h = new DedupHarness(Map.of())) {
+            String event = MinioFixtures.created("photos", "cat.png", MD5, 1234, "187A9E2C9B5D3A10")
+                    .replace("\"principalId\":\"minioadmin\"", "\"principalId\":\"mïnio-管理\"");
+
+            h.send("photos/cat.png", event);
+
+            assertThat(h.drainInvocations()).hasSize(1);
+            assertThat(h.dlq.isEmpty()).isTrue();
+        }
+    }
+
+    @Test
     void shouldDecodeUrlEncodedKeysWhenKeyingOutputs() {
         try (DedupHarness h = new DedupHarness(Map.of())) {
             h.upload("photos", "holiday 2026/cat+dog ü.png", MD5);
