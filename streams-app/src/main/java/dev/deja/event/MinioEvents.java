@@ -1,6 +1,10 @@
 package dev.deja.event;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deja.serde.Json;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
@@ -40,6 +44,15 @@ public final class MinioEvents {
         if (value == null || value.length == 0) {
             throw new MalformedEventException("empty value");
         }
+        Parsed bound = isAscii(value) ? bind(value) : null;
+        return bound != null ? bound : parseTree(value);
+    }
+
+    /** Reads the whole value as a JSON tree: every event can be read this way, and every reason for a rejection is found. */
+    static Parsed parseTree(byte[] value) throws MalformedEventException {
+        if (value == null || value.length == 0) {
+            throw new MalformedEventException("empty value");
+        }
         JsonNode root = readJson(value);
         JsonNode records = root.get("Records");
         if (records == null || !records.isArray()) {
@@ -58,6 +71,89 @@ public final class MinioEvents {
             }
         }
         return new Parsed(objects, rejected);
+    }
+
+    /**
+     * The common case, cheaper: binds only the fields Deja reads, straight from the bytes, and skips
+     * the rest of the event without building it (most of a MinIO event is request and response
+     * metadata). The same checks as {@link #parseTree} run on what was bound. Null when anything is
+     * out of the ordinary, so that {@link #parseTree} reads the event and names the reason.
+     */
+    static Parsed bind(byte[] value) {
+        Bound.Event event;
+        try {
+            event = Json.MAPPER.readValue(value, Bound.Event.class);
+        } catch (Exception e) {
+            return null;
+        }
+        if (event == null || event.records() == null || event.records().isEmpty()) {
+            return null;
+        }
+        List<S3Object> objects = new ArrayList<>(event.records().size());
+        for (Bound.Record r : event.records()) {
+            if (r == null || r.s3() == null || r.s3().bucket() == null || r.s3().object() == null) {
+                return null;
+            }
+            try {
+                objects.add(record(r.toTree()));
+            } catch (MalformedEventException e) {
+                return null;
+            }
+        }
+        return new Parsed(objects, List.of());
+    }
+
+    /** The parts of a MinIO event that {@link #bind} reads; the values stay JSON, for the same checks. */
+    static final class Bound {
+
+        private Bound() {
+        }
+
+        @JsonIgnoreProperties(ignoreUnknown = true)
+        record Event(@JsonProperty("Records") List<Record> records) {
+        }
+
+        @JsonIgnoreProperties(ignoreUnknown = true)
+        record Record(JsonNode eventName, JsonNode eventTime, S3 s3) {
+
+            /** The record as {@link #record(JsonNode)} reads it. */
+            ObjectNode toTree() {
+                ObjectNode tree = JsonNodeFactory.instance.objectNode();
+                put(tree, "eventName", eventName);
+                put(tree, "eventTime", eventTime);
+                ObjectNode s3Tree = tree.putObject("s3");
+                put(s3Tree.putObject("bucket"), "name", s3.bucket().name());
+                ObjectNode object = s3Tree.putObject("object");
+                ObjectFields o = s3.object();
+                put(object, "key", o.key());
+                put(object, "size", o.size());
+                put(object, "eTag", o.eTag());
+                put(object, "sequencer", o.sequencer());
+                put(object, "versionId", o.versionId());
+                put(object, "contentType", o.contentType());
+                put(object, "userMetadata", o.userMetadata());
+                return tree;
+            }
+
+            private static void put(ObjectNode tree, String field, JsonNode value) {
+                if (value != null) {
+                    tree.set(field, value);
+                }
+            }
+        }
+
+        @JsonIgnoreProperties(ignoreUnknown = true)
+        record S3(BucketFields bucket, ObjectFields object) {
+        }
+
+        @JsonIgnoreProperties(ignoreUnknown = true)
+        record BucketFields(JsonNode name) {
+        }
+
+        @JsonIgnoreProperties(ignoreUnknown = true)
+        record ObjectFields(JsonNode key, JsonNode size, JsonNode eTag, JsonNode sequencer, JsonNode versionId,
+                          JsonNode contentType, JsonNode userMetadata) {
+        }
     }
 
     private static JsonNode readJson(byte[] value) throws MalformedEventException {

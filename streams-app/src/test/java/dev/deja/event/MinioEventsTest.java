@@ -1,0 +1,95 @@
+package dev.deja.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The bound fast path and the tree reading must agree on every event, accepted or not. */
+class MinioEventsTest {
+
+    private static final String RECORD = """
+            {"eventVersion":"2.0","eventSource":"minio:s3","awsRegion":"","eventTime":"2026-11-23T10:15:30.120Z",\
+            "eventName":"s3:ObjectCreated:Put","userIdentity":{"principalId":"minioadmin"},\
+            "requestParameters":{"principalId":"minioadmin","region":"","sourceIPAddress":"172.18.0.1"},\
+            "responseElements":{"x-amz-request-id":"187A9E2C9B5D3A10"},"s3":{"s3SchemaVersion":"1.0",\
+            "configurationId":"Config","bucket":{"name":"photos","ownerIdentity":{"principalId":"minioadmin"},\
+            "arn":"arn:aws:s3:::photos"},"object":{"key":"holiday+2026%2Fcat.png","size":1234,\
+            "eTag":"\\"9e107d9d372bb6826bd81d3542a419d6\\"","contentType":"image/png",\
+            "userMetadata":{"content-type":"image/png"},"versionId":"v1","sequencer":"187A9E2C9B5D3A10"}},\
+            "source":{"host":"172.18.0.1","port":"","userAgent":"MinIO (linux; amd64) minio-go/v7.0.70"}}""";
+
+    static Stream<Arguments> goodEvents() {
+        return Stream.of(
+                Arguments.of("a created object", event(RECORD)),
+                Arguments.of("two records", event(RECORD + "," + RECORD.replace("187A9E2C9B5D3A10", "187A9E2C9B5D3A11"))),
+                Arguments.of("no size, null version", event(RECORD.replace("\"size\":1234,", "").replace("\"v1\"", "null"))),
+                Arguments.of("SSE-C metadata", event(RECORD.replace("{\"content-type\":\"image/png\"}",
+                        "{\"X-Amz-Server-Side-Encryption-Customer-Algorithm\":\"AES256\"}"))),
+                Arguments.of("KMS metadata", event(RECORD.replace("{\"content-type\":\"image/png\"}",
+                        "{\"X-Amz-Server-Side-Encryption\":\"aws:kms\"}"))),
+                Arguments.of("empty ETag", event(RECORD.replace("\"\\\"9e107d9d372bb6826bd81d3542a419d6\\\"\"", "\"\\\"\\\"\""))));
+    }
+
+    static Stream<Arguments> oddEvents() {
+        return Stream.of(
+                Arguments.of("one good record, one without s3", event(RECORD + ",{\"eventName\":\"s3:ObjectCreated:Put\"}")),
+                Arguments.of("s3 of the wrong type", event(RECORD.replace("\"s3\":{\"s3SchemaVersion\"", "\"s4\":{\"s3SchemaVersion\"")
+                        .replace("\"source\":", "\"s3\":\"nope\",\"source\":"))),
+                Arguments.of("size of the wrong type", event(RECORD.replace("\"size\":1234", "\"size\":\"big\""))),
+                Arguments.of("key of the wrong type", event(RECORD.replace("\"key\":\"holiday+2026%2Fcat.png\"", "\"key\":42"))),
+                Arguments.of("negative size", event(RECORD.replace("\"size\":1234", "\"size\":-1"))),
+                Arguments.of("null record", event("null," + RECORD)),
+                Arguments.of("Records not an array", "{\"Records\":{}}"),
+                Arguments.of("Records empty", "{\"Records\":[]}"),
+                Arguments.of("not an object", "[1,2]"),
+                Arguments.of("not JSON", "{\"Records\":["));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("goodEvents")
+    void shouldBindWhatTheTreeReadingReadsWhenTheEventIsGood(String kind, String json) throws Exception {
+        byte[] value = json.getBytes(StandardCharsets.UTF_8);
+
+        MinioEvents.Parsed bound = MinioEvents.bind(value);
+
+        assertThat(bound).as("bound, not read as a tree").isNotNull().isEqualTo(MinioEvents.parseTree(value));
+        assertThat(MinioEvents.parse(value)).isEqualTo(bound);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("oddEvents")
+    void shouldLeaveTheEventToTheTreeReadingWhenAnythingIsOdd(String kind, String json) throws Exception {
+        byte[] value = json.getBytes(StandardCharsets.UTF_8);
+
+        assertThat(MinioEvents.bind(value)).isNull();
+        MinioEvents.Parsed tree;
+        try {
+            tree = MinioEvents.parseTree(value);
+        } catch (MalformedEventException e) {
+            assertThatThrownBy(() -> MinioEvents.parse(value)).isInstanceOf(MalformedEventException.class)
+                    .hasMessage(e.getMessage());
+            return;
+        }
+        assertThat(tree.rejected()).isNotEmpty();
+        assertThat(MinioEvents.parse(value)).isEqualTo(tree);
+    }
+
+    @Test
+    void shouldDecodeTheKeyAndStripTheETagQuotes() throws Exception {
+        S3Object object = MinioEvents.parse(event(RECORD).getBytes(StandardCharsets.UTF_8)).objects().get(0);
+
+        assertThat(object).isEqualTo(new S3Object("photos", "holiday 2026/cat.png", "s3:ObjectCreated:Put",
+                "2026-11-23T10:15:30.120Z", "187A9E2C9B5D3A10", "9e107d9d372bb6826bd81d3542a419d6", 1234L, "v1",
+                "image/png", false));
+    }
+
+    private static String event(String records) {
+        return "{\"EventName\":\"s3:ObjectCreated:Put\",\"Key\":\"photos/cat.png\",\"Records\":[" + records + "]}";
+    }
+}
