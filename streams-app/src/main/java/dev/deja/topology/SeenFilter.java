@@ -16,15 +16,22 @@ import java.util.TreeMap;
  *
  * <p>Ids are grouped by event time into generations of half the redelivery window; a generation
  * is dropped once it is older than the window, which the store has dropped by then too. A
- * generation grows by blocks of {@link #BLOCK_IDS} ids, so a burst never saturates it: about 1.25
- * bytes of heap per id kept. The filter is rebuilt from the store when the task starts.
+ * generation is a list of blocks, each a blocked Bloom filter (all of an id's bits in one 64-byte
+ * line: one cache miss per block asked). The first block of a generation holds as many ids as the
+ * largest generation kept (at least {@link #BLOCK_IDS}), and each further block twice as many as
+ * the one before: at a steady rate a generation is one block, and a burst or a rebuild adds only
+ * a few, so a lookup stays cheap and the false positives stay under 3% however many ids a
+ * generation holds (about 1% in one block). About 1.25 to 4 bytes of heap per id kept. The filter is rebuilt from the
+ * store when the task starts.
  */
 final class SeenFilter {
 
     static final int BLOCK_IDS = 1 << 16;
+    private static final int MAX_BLOCK_IDS = 1 << 27;
     private static final int BITS_PER_ID = 10;
+    private static final int MAX_BITS_PER_ID = 16;
     private static final int PROBES = 7;
-    private static final int BLOCK_BITS = BLOCK_IDS * BITS_PER_ID;
+    private static final int LINE_WORDS = 8;
 
     private final long windowMs;
     private final long generationMs;
@@ -43,8 +50,8 @@ final class SeenFilter {
             return false;
         }
         long hash = hash(id);
-        for (Block block : blocks) {
-            if (block.mightContain(hash)) {
+        for (int i = 0; i < blocks.size(); i++) {
+            if (blocks.get(i).mightContain(hash)) {
                 return true;
             }
         }
@@ -52,10 +59,11 @@ final class SeenFilter {
     }
 
     void add(String id, long timeMs) {
-        List<Block> blocks = generations.computeIfAbsent(Math.floorDiv(timeMs, generationMs), g -> new ArrayList<>(1));
+        List<Block> blocks = generations.computeIfAbsent(Math.floorDiv(timeMs, generationMs), g -> new ArrayList<>(2));
         Block last = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
-        if (last == null || last.ids == BLOCK_IDS) {
-            last = new Block();
+        if (last == null || last.ids == last.capacity) {
+            int capacity = last == null ? firstBlockIds() : (int) Math.min(MAX_BLOCK_IDS, 2L * last.capacity);
+            last = new Block(capacity, Math.min(MAX_BITS_PER_ID, BITS_PER_ID + 2 * blocks.size()));
             blocks.add(last);
         }
         last.add(hash(id));
@@ -69,11 +77,37 @@ final class SeenFilter {
     long size() {
         long size = 0;
         for (List<Block> blocks : generations.values()) {
-            for (Block block : blocks) {
-                size += block.ids;
-            }
+            size += ids(blocks);
         }
         return size;
+    }
+
+    /** Blocks a lookup may ask, at most: the largest generation's. */
+    int maxBlocksPerGeneration() {
+        return generations.values().stream().mapToInt(List::size).max().orElse(0);
+    }
+
+    /** Blocks of {@code timeMs}'s generation. */
+    int blocks(long timeMs) {
+        List<Block> blocks = generations.get(Math.floorDiv(timeMs, generationMs));
+        return blocks == null ? 0 : blocks.size();
+    }
+
+    /** A new generation's first block: room for as many ids as the largest generation kept. */
+    private int firstBlockIds() {
+        long largest = 0;
+        for (List<Block> blocks : generations.values()) {
+            largest = Math.max(largest, ids(blocks));
+        }
+        return (int) Math.min(MAX_BLOCK_IDS, Math.max(BLOCK_IDS, largest));
+    }
+
+    private static long ids(List<Block> blocks) {
+        long ids = 0;
+        for (Block block : blocks) {
+            ids += block.ids;
+        }
+        return ids;
     }
 
     /** Drops the generations that end before {@code timeMs}. */
@@ -94,6 +128,10 @@ final class SeenFilter {
             h ^= id.charAt(i);
             h *= 0x100000001b3L;
         }
+        return mix(h);
+    }
+
+    private static long mix(long h) {
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;
@@ -102,31 +140,49 @@ final class SeenFilter {
         return h;
     }
 
-    /** One Bloom filter of up to {@link #BLOCK_IDS} ids; probes by double hashing of the two halves. */
+    /**
+     * A blocked Bloom filter of up to {@code capacity} ids: the hash's high half picks a 512-bit
+     * line, and seven 9-bit slices of a second mix pick the bits in it. A generation's later blocks
+     * get more bits per id, so the false positives of a generation of several blocks add up to
+     * little more than its first block's (about 1%).
+     */
     private static final class Block {
-        private final long[] bits = new long[BLOCK_BITS / 64];
+        private final long[] words;
+        private final int lines;
+        private final int capacity;
         private int ids;
 
+        Block(int capacity, int bitsPerId) {
+            this.capacity = capacity;
+            this.lines = (int) Math.max(1, ((long) capacity * bitsPerId + 511) / 512);
+            this.words = new long[lines * LINE_WORDS];
+        }
+
         void add(long hash) {
-            int h1 = (int) hash;
-            int h2 = (int) (hash >>> 32);
-            for (int i = 0; i < PROBES; i++) {
-                int bit = Math.floorMod(h1 + i * h2, BLOCK_BITS);
-                bits[bit >>> 6] |= 1L << bit;
+            int line = line(hash);
+            long bits = mix(hash + 0x9e3779b97f4a7c15L);
+            for (int i = 0; i < PROBES; i++, bits >>>= 9) {
+                int bit = (int) bits & 511;
+                words[line + (bit >>> 6)] |= 1L << bit;
             }
             ids++;
         }
 
         boolean mightContain(long hash) {
-            int h1 = (int) hash;
-            int h2 = (int) (hash >>> 32);
-            for (int i = 0; i < PROBES; i++) {
-                int bit = Math.floorMod(h1 + i * h2, BLOCK_BITS);
-                if ((bits[bit >>> 6] & (1L << bit)) == 0) {
+            int line = line(hash);
+            long bits = mix(hash + 0x9e3779b97f4a7c15L);
+            for (int i = 0; i < PROBES; i++, bits >>>= 9) {
+                int bit = (int) bits & 511;
+                if ((words[line + (bit >>> 6)] & (1L << bit)) == 0) {
                     return false;
                 }
             }
             return true;
+        }
+
+        /** The first word of the hash's line. */
+        private int line(long hash) {
+            return (int) (((hash >>> 32) * lines) >>> 32) * LINE_WORDS;
         }
     }
 }

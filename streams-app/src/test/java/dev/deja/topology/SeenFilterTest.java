@@ -35,6 +35,31 @@ class SeenFilterTest {
     }
 
     @Test
+    void shouldKeepFalsePositivesAndLookupsFewWhenAGenerationHoldsMillionsOfIds() {
+        SeenFilter filter = new SeenFilter(WINDOW);
+        int ids = 2_000_000;
+        IntStream.range(0, ids).forEach(i -> filter.add(id(i), T0 + i % 1000));
+
+        long maybes = IntStream.range(0, 100_000).filter(i -> filter.mightContain("new-" + id(i), T0)).count();
+
+        // Blocks of a fixed size: 31 blocks here, and a new id found in any of them about 27% of the time.
+        assertThat(maybes).as("new ids the filter sends to the store").isLessThan(3_000);
+        assertThat(filter.maxBlocksPerGeneration()).as("blocks a lookup asks").isLessThanOrEqualTo(5);
+    }
+
+    @Test
+    void shouldStartANewGenerationWithRoomForAsManyIdsAsTheLastOne() {
+        SeenFilter filter = new SeenFilter(WINDOW);
+        IntStream.range(0, 500_000).forEach(i -> filter.add(id(i), T0));
+        long next = T0 + WINDOW / 2;
+
+        IntStream.range(0, 500_000).forEach(i -> filter.add("next-" + id(i), next));
+
+        assertThat(filter.blocks(next)).as("blocks of the second generation").isEqualTo(1);
+        assertThat(filter.mightContain("next-" + id(499_999), next)).isTrue();
+    }
+
+    @Test
     void shouldForgetIdsOnlyOnceTheyAreOlderThanTheWindow() {
         SeenFilter filter = new SeenFilter(WINDOW);
         filter.add("old", T0);
