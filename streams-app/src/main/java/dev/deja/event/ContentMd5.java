@@ -1,7 +1,7 @@
 package dev.deja.event;
 
+import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Decides whether an object's ETag is its content MD5. It is when it is 32 hex digits (no
@@ -10,17 +10,29 @@ import java.util.regex.Pattern;
  */
 public final class ContentMd5 {
 
-    private static final Pattern MD5 = Pattern.compile("[0-9a-fA-F]{32}");
-
     private ContentMd5() {
     }
 
     /** The content MD5 (lower case) when the ETag is one, empty when the content must be hashed. */
     public static Optional<String> fromETag(S3Object object) {
         String eTag = object.eTag();
-        if (eTag == null || object.encrypted() || !MD5.matcher(eTag).matches()) {
+        if (eTag == null || object.encrypted() || !isMd5(eTag)) {
             return Optional.empty();
         }
-        return Optional.of(eTag.toLowerCase(java.util.Locale.ROOT));
+        return Optional.of(eTag.toLowerCase(Locale.ROOT));
+    }
+
+    /** 32 hex digits (a loop: a regex match cost 4% of the cache-hit path). */
+    private static boolean isMd5(String text) {
+        if (text.length() != 32) {
+            return false;
+        }
+        for (int i = 0; i < 32; i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+                return false;
+            }
+        }
+        return true;
     }
 }
