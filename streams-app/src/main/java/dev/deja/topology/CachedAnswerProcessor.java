@@ -38,6 +38,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
 
     private static final Logger LOG = LoggerFactory.getLogger(CachedAnswerProcessor.class);
     private static final char SEP = '\u0000';
+    private static final int TIME_DIGITS = 12;
 
     private final DedupSettings settings;
     private final boolean replicaEnabled;
@@ -47,6 +48,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
     private KeyValueStore<String, TableEntry> replica;
     private WindowStore<String, Long> seen;
     private SeenFilter seenFilter;
+    private boolean legacyIds;
     private LinkedHashMap<String, TableEntry> decoded;
 
     CachedAnswerProcessor(DedupSettings settings, boolean replicaEnabled, DejaMetrics metrics) {
@@ -135,9 +137,9 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         if (upload.object().sequencer() == null || settings.redeliveryWindowMs() <= 0) {
             return false;
         }
-        String seenKey = key + SEP + upload.object().eventId();
         long time = upload.eventTimeMs();
-        if (seenFilter.mightContain(seenKey, time) && seen.fetch(seenKey, time) != null) {
+        String seenKey = seenKey(time, key, upload.object().eventId());
+        if (stored(seenKey, time) || legacyIds && stored(key + SEP + upload.object().eventId(), time)) {
             return true;
         }
         seen.put(seenKey, time, time);
@@ -145,19 +147,59 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         return false;
     }
 
+    private boolean stored(String seenKey, long time) {
+        return seenFilter.mightContain(seenKey, time) && seen.fetch(seenKey, time) != null;
+    }
+
+    /**
+     * The seen-events store's key for an event id: its event time first (12 hex digits), then the
+     * dedup key and the event id. Ids then reach RocksDB nearly in key order, and its memtable
+     * inserts each beside the one before: with the dedup key first (a content MD5, in no order),
+     * every insert searched the whole memtable, a tenth of the cache-hit path's time.
+     */
+    static String seenKey(long eventTimeMs, String dedupKey, String eventId) {
+        StringBuilder id = new StringBuilder(TIME_DIGITS + 2 + dedupKey.length() + eventId.length());
+        for (int shift = 4 * (TIME_DIGITS - 1); shift >= 0; shift -= 4) {
+            id.append(Character.forDigit((int) (eventTimeMs >>> shift) & 0xf, 16));
+        }
+        return id.append(SEP).append(dedupKey).append(SEP).append(eventId).toString();
+    }
+
+    /** Whether a stored id has the time-first form of {@link #seenKey} (else the earlier dedup-key-first form). */
+    static boolean isTimeFirst(String seenKey) {
+        if (seenKey.length() <= TIME_DIGITS || seenKey.charAt(TIME_DIGITS) != SEP) {
+            return false;
+        }
+        for (int i = 0; i < TIME_DIGITS; i++) {
+            if (Character.digit(seenKey.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The filter in front of the seen-events store, built from what the store holds (restored before init). */
     private SeenFilter loadSeenFilter() {
         SeenFilter filter = new SeenFilter(settings.redeliveryWindowMs());
         long started = System.nanoTime();
+        long legacy = 0;
         try (KeyValueIterator<Windowed<String>, Long> all = seen.all()) {
             while (all.hasNext()) {
                 Windowed<String> id = all.next().key;
                 filter.add(id.key(), id.window().start());
+                if (!isTimeFirst(id.key())) {
+                    legacy++;
+                }
             }
         }
+        legacyIds = legacy > 0;
         if (filter.size() > 0) {
             LOG.info("task {}: {} seen event ids loaded into the redelivery filter in {} ms", context.taskId(),
                     filter.size(), (System.nanoTime() - started) / 1_000_000);
+        }
+        if (legacyIds) {
+            LOG.info("task {}: {} seen event ids have the dedup-key-first form of earlier versions; redeliveries"
+                    + " are checked against that form too until this task restarts", context.taskId(), legacy);
         }
         return filter;
     }

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The redelivery check keeps an in-memory filter in front of its store; a task that starts again
  * (after a crash, a rebalance, a revival) must rebuild it from the store, or it would wave through
- * a redelivery of an event answered before the restart.
+ * a redelivery of an event answered before the restart. Ids an earlier version stored, in its own
+ * key form, still count.
  */
 class RedeliveryAfterRestartTest {
 
@@ -38,16 +39,15 @@ class RedeliveryAfterRestartTest {
 
     @AfterEach
     void close() {
-        seen.close();
+        if (seen != null) {
+            seen.close();
+        }
     }
 
     @Test
     void shouldDropARedeliveryOfAnEventAnsweredBeforeTheTaskRestarted() {
-        DedupSettings settings = DedupSettings.from(DejaConfig.load(null, Map.of(), Map.of(
-                "bootstrap.servers", "test:9092", "deja.rules", "thumbs", "deja.rule.thumbs.action", "thumbnail")));
-        seen = Stores.windowStoreBuilder(Stores.persistentWindowStore(DejaTopology.SEEN_STORE,
-                        Duration.ofMillis(settings.redeliveryWindowMs()), Duration.ofMillis(1), false),
-                Serdes.String(), Serdes.Long()).withLoggingDisabled().build();
+        DedupSettings settings = settings();
+        seen = store(settings);
         MockProcessorContext<String, DedupOutput> before = context();
         seen.init(before.getStateStoreContext(), seen);
         CachedAnswerProcessor first = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
@@ -67,6 +67,46 @@ class RedeliveryAfterRestartTest {
         assertThat(after.forwarded()).singleElement().satisfies(forwarded -> assertThat(
                 ((DedupOutput.Onward) forwarded.record().value()).input().upload().object().sequencer())
                 .isEqualTo("187A9E2C9B5D3A11"));
+    }
+
+    @Test
+    void shouldDropARedeliveryOfAnEventStoredByAnEarlierVersionInTheDedupKeyFirstForm() {
+        DedupSettings settings = settings();
+        seen = store(settings);
+        MockProcessorContext<String, DedupOutput> context = context();
+        seen.init(context.getStateStoreContext(), seen);
+        Record<String, Upload> answered = upload("187A9E2C9B5D3A10");
+        seen.put(answered.key() + "\u0000" + answered.value().object().eventId(), EVENT_TIME, EVENT_TIME);
+
+        CachedAnswerProcessor upgraded = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
+        upgraded.init(context);
+        upgraded.process(answered);
+        upgraded.process(upload("187A9E2C9B5D3A11"));
+
+        assertThat(context.forwarded()).as("only the new upload goes on").singleElement().satisfies(forwarded -> assertThat(
+                ((DedupOutput.Onward) forwarded.record().value()).input().upload().object().sequencer())
+                .isEqualTo("187A9E2C9B5D3A11"));
+    }
+
+    @Test
+    void shouldOrderSeenIdsByEventTimeFirst() {
+        String earlier = CachedAnswerProcessor.seenKey(EVENT_TIME, "zzz@1#p:" + MD5, "photos/z.png@1");
+        String later = CachedAnswerProcessor.seenKey(EVENT_TIME + 1, "aaa@1#p:" + MD5, "photos/a.png@1");
+
+        assertThat(earlier).isLessThan(later);
+        assertThat(CachedAnswerProcessor.isTimeFirst(earlier)).isTrue();
+        assertThat(CachedAnswerProcessor.isTimeFirst("aaa@1#p:" + MD5 + "\u0000photos/a.png@1")).isFalse();
+    }
+
+    private static DedupSettings settings() {
+        return DedupSettings.from(DejaConfig.load(null, Map.of(), Map.of(
+                "bootstrap.servers", "test:9092", "deja.rules", "thumbs", "deja.rule.thumbs.action", "thumbnail")));
+    }
+
+    private static WindowStore<String, Long> store(DedupSettings settings) {
+        return Stores.windowStoreBuilder(Stores.persistentWindowStore(DejaTopology.SEEN_STORE,
+                        Duration.ofMillis(settings.redeliveryWindowMs()), Duration.ofMillis(1), false),
+                Serdes.String(), Serdes.Long()).withLoggingDisabled().build();
     }
 
     private MockProcessorContext<String, DedupOutput> context() {
