@@ -1,13 +1,22 @@
 package dev.deja.event;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.deja.serde.Json;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +33,8 @@ import java.util.Map;
  * ({@code %2F}, {@code +} for a space) and are decoded here.
  */
 public final class MinioEvents {
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** S3's own limit on an object key, in UTF-8 bytes. */
     public static final int MAX_KEY_BYTES = 1024;
@@ -74,28 +85,24 @@ public final class MinioEvents {
     }
 
     /**
-     * The common case, cheaper: binds only the fields Deja reads, straight from the bytes, and skips
-     * the rest of the event without building it (most of a MinIO event is request and response
-     * metadata). The same checks as {@link #parseTree} run on what was bound. Null when anything is
-     * out of the ordinary, so that {@link #parseTree} reads the event and names the reason.
+     * The common case, cheaper: walks the event's tokens once, keeps only the fields Deja reads, and
+     * skips the rest without building it (most of a MinIO event is request and response metadata).
+     * The kept fields make the same small trees {@link #parseTree} would find, and the same checks
+     * run on them. Null when anything is out of the ordinary (a field twice, a value of another
+     * shape, a record the checks reject), so that {@link #parseTree} reads the event and names the
+     * reason.
      */
     static Parsed bind(byte[] value) {
-        Bound.Event event;
-        try {
-            event = Json.MAPPER.readValue(value, Bound.Event.class);
-        } catch (Exception e) {
+        List<ObjectNode> records;
+        try (JsonParser parser = Json.MAPPER.createParser(value)) {
+            records = Walk.event(parser);
+        } catch (Walk.Unusual | IOException e) {
             return null;
         }
-        if (event == null || event.records() == null || event.records().isEmpty()) {
-            return null;
-        }
-        List<S3Object> objects = new ArrayList<>(event.records().size());
-        for (Bound.Record r : event.records()) {
-            if (r == null || r.s3() == null || r.s3().bucket() == null || r.s3().object() == null) {
-                return null;
-            }
+        List<S3Object> objects = new ArrayList<>(records.size());
+        for (ObjectNode r : records) {
             try {
-                objects.add(record(r.toTree()));
+                objects.add(record(r));
             } catch (MalformedEventException e) {
                 return null;
             }
@@ -103,56 +110,130 @@ public final class MinioEvents {
         return new Parsed(objects, List.of());
     }
 
-    /** The parts of a MinIO event that {@link #bind} reads; the values stay JSON, for the same checks. */
-    static final class Bound {
+    /** The token walk of {@link #bind}: each step builds the part of the tree it keeps, or gives up. */
+    private static final class Walk {
 
-        private Bound() {
-        }
+        /** Not the usual shape: the tree reading takes over. Thrown without a stack trace. */
+        static final class Unusual extends Exception {
+            private static final Unusual INSTANCE = new Unusual();
 
-        @JsonIgnoreProperties(ignoreUnknown = true)
-        record Event(@JsonProperty("Records") List<Record> records) {
-        }
-
-        @JsonIgnoreProperties(ignoreUnknown = true)
-        record Record(JsonNode eventName, JsonNode eventTime, S3 s3) {
-
-            /** The record as {@link #record(JsonNode)} reads it. */
-            ObjectNode toTree() {
-                ObjectNode tree = JsonNodeFactory.instance.objectNode();
-                put(tree, "eventName", eventName);
-                put(tree, "eventTime", eventTime);
-                ObjectNode s3Tree = tree.putObject("s3");
-                put(s3Tree.putObject("bucket"), "name", s3.bucket().name());
-                ObjectNode object = s3Tree.putObject("object");
-                ObjectFields o = s3.object();
-                put(object, "key", o.key());
-                put(object, "size", o.size());
-                put(object, "eTag", o.eTag());
-                put(object, "sequencer", o.sequencer());
-                put(object, "versionId", o.versionId());
-                put(object, "contentType", o.contentType());
-                put(object, "userMetadata", o.userMetadata());
-                return tree;
+            private Unusual() {
+                super("not the usual shape", null, false, false);
             }
+        }
 
-            private static void put(ObjectNode tree, String field, JsonNode value) {
-                if (value != null) {
-                    tree.set(field, value);
+        private Walk() {
+        }
+
+        /** The elements of {@code Records}, each with only the fields {@link #record} reads. */
+        static List<ObjectNode> event(JsonParser p) throws IOException, Unusual {
+            expect(p.nextToken(), JsonToken.START_OBJECT);
+            List<ObjectNode> records = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken token = p.nextToken();
+                if (!field.equals("Records")) {
+                    p.skipChildren();
+                    continue;
+                }
+                if (records != null) {
+                    throw Unusual.INSTANCE;
+                }
+                expect(token, JsonToken.START_ARRAY);
+                records = new ArrayList<>(1);
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    records.add(object(p, Walk::recordField));
                 }
             }
+            if (records == null || records.isEmpty() || p.nextToken() != null) {
+                throw Unusual.INSTANCE;
+            }
+            return records;
         }
 
-        @JsonIgnoreProperties(ignoreUnknown = true)
-        record S3(BucketFields bucket, ObjectFields object) {
+        private static boolean recordField(JsonParser p, String field, ObjectNode into) throws IOException, Unusual {
+            switch (field) {
+                case "eventName", "eventTime" -> into.set(field, scalar(p));
+                case "s3" -> into.set(field, object(p, Walk::s3Field));
+                default -> {
+                    return false;
+                }
+            }
+            return true;
         }
 
-        @JsonIgnoreProperties(ignoreUnknown = true)
-        record BucketFields(JsonNode name) {
+        private static boolean s3Field(JsonParser p, String field, ObjectNode into) throws IOException, Unusual {
+            switch (field) {
+                case "bucket" -> into.set(field, object(p, Walk::bucketField));
+                case "object" -> into.set(field, object(p, Walk::objectField));
+                default -> {
+                    return false;
+                }
+            }
+            return true;
         }
 
-        @JsonIgnoreProperties(ignoreUnknown = true)
-        record ObjectFields(JsonNode key, JsonNode size, JsonNode eTag, JsonNode sequencer, JsonNode versionId,
-                          JsonNode contentType, JsonNode userMetadata) {
+        private static boolean bucketField(JsonParser p, String field, ObjectNode into) throws IOException, Unusual {
+            if (!field.equals("name")) {
+                return false;
+            }
+            into.set(field, scalar(p));
+            return true;
+        }
+
+        private static boolean objectField(JsonParser p, String field, ObjectNode into) throws IOException, Unusual {
+            switch (field) {
+                case "key", "size", "eTag", "sequencer", "versionId", "contentType" -> into.set(field, scalar(p));
+                case "userMetadata" -> into.set(field, Json.MAPPER.readTree(p));
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** What a field of an object keeps: false when the field is not kept (its value is skipped). */
+        @FunctionalInterface
+        private interface Fields {
+            boolean keep(JsonParser p, String field, ObjectNode into) throws IOException, Unusual;
+        }
+
+        /** The object at the current token, with the fields {@code fields} keeps; a field twice is unusual. */
+        private static ObjectNode object(JsonParser p, Fields fields) throws IOException, Unusual {
+            expect(p.currentToken(), JsonToken.START_OBJECT);
+            ObjectNode into = JsonNodeFactory.instance.objectNode();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (into.has(field)) {
+                    throw Unusual.INSTANCE;
+                }
+                if (!fields.keep(p, field, into)) {
+                    p.skipChildren();
+                }
+            }
+            return into;
+        }
+
+        /** A string, a whole number that fits a long, a boolean or null, as the tree reading builds it. */
+        private static JsonNode scalar(JsonParser p) throws IOException, Unusual {
+            return switch (p.currentToken()) {
+                case VALUE_STRING -> TextNode.valueOf(p.getText());
+                case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                    case INT -> IntNode.valueOf(p.getIntValue());
+                    case LONG -> LongNode.valueOf(p.getLongValue());
+                    default -> throw Unusual.INSTANCE;
+                };
+                case VALUE_TRUE, VALUE_FALSE -> BooleanNode.valueOf(p.currentToken() == JsonToken.VALUE_TRUE);
+                case VALUE_NULL -> NullNode.getInstance();
+                default -> throw Unusual.INSTANCE;
+            };
+        }
+
+        private static void expect(JsonToken token, JsonToken expected) throws Unusual {
+            if (token != expected) {
+                throw Unusual.INSTANCE;
+            }
         }
     }
 
@@ -172,9 +253,16 @@ public final class MinioEvents {
         return root;
     }
 
-    private static boolean isAscii(byte[] value) {
-        for (byte b : value) {
-            if (b < 0) {
+    /** No byte with the high bit set; eight bytes at a time. */
+    static boolean isAscii(byte[] value) {
+        int i = 0;
+        for (int end = value.length - 7; i < end; i += 8) {
+            if (((long) LONGS.get(value, i) & 0x8080808080808080L) != 0) {
+                return false;
+            }
+        }
+        for (; i < value.length; i++) {
+            if (value[i] < 0) {
                 return false;
             }
         }

@@ -51,6 +51,15 @@ class MinioEventsTest {
                 Arguments.of("not JSON", "{\"Records\":["));
     }
 
+    /** Events the checks accept but the token walk leaves to the tree reading. */
+    static Stream<Arguments> unusualEvents() {
+        return Stream.of(
+                Arguments.of("a kept field twice", event(RECORD.replace("\"size\":1234,", "\"size\":1,\"size\":1234,"))),
+                Arguments.of("Records twice", "{\"Records\":[],\"Records\":[" + RECORD + "]}"),
+                Arguments.of("size written as a decimal", event(RECORD.replace("\"size\":1234", "\"size\":1234.0"))),
+                Arguments.of("text after the event", event(RECORD) + " {}"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("goodEvents")
     void shouldBindWhatTheTreeReadingReadsWhenTheEventIsGood(String kind, String json) throws Exception {
@@ -78,6 +87,39 @@ class MinioEventsTest {
         }
         assertThat(tree.rejected()).isNotEmpty();
         assertThat(MinioEvents.parse(value)).isEqualTo(tree);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unusualEvents")
+    void shouldReadUnusualEventsAsTheTreeReadingDoes(String kind, String json) throws Exception {
+        byte[] value = json.getBytes(StandardCharsets.UTF_8);
+
+        assertThat(MinioEvents.bind(value)).isNull();
+        MinioEvents.Parsed tree = MinioEvents.parseTree(value);
+        assertThat(tree.objects()).as("the tree reading accepts it").isNotEmpty();
+        assertThat(MinioEvents.parse(value)).isEqualTo(tree);
+    }
+
+    @Test
+    void shouldSkipUnreadFieldsOfAnyShape() throws Exception {
+        String json = event(RECORD.replace("\"source\":{", "\"extra\":[{\"a\":[1,2.5,{\"b\":null}]},\"s3\",true],\"source\":{"));
+        byte[] value = json.getBytes(StandardCharsets.UTF_8);
+
+        assertThat(MinioEvents.bind(value)).isNotNull().isEqualTo(MinioEvents.parseTree(value));
+    }
+
+    @Test
+    void shouldFindAByteBeyondAsciiWhereverItIs() {
+        for (int length = 0; length <= 20; length++) {
+            byte[] value = new byte[length];
+            java.util.Arrays.fill(value, (byte) 'a');
+            assertThat(MinioEvents.isAscii(value)).as("%d ASCII bytes", length).isTrue();
+            for (int at = 0; at < length; at++) {
+                value[at] = (byte) 0xC3;
+                assertThat(MinioEvents.isAscii(value)).as("byte %d of %d", at, length).isFalse();
+                value[at] = (byte) 'a';
+            }
+        }
     }
 
     @Test
