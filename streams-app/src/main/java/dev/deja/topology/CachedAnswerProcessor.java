@@ -139,14 +139,17 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         }
         long time = upload.eventTimeMs();
         String seenKey = seenKey(time, key, upload.object().eventId());
-        if (stored(seenKey, time) || legacyIds && stored(key + SEP + upload.object().eventId(), time)) {
+        long hash = SeenFilter.hash(seenKey);
+        if (seenFilter.mightContain(hash, time) && seen.fetch(seenKey, time) != null
+                || legacyIds && stored(key + SEP + upload.object().eventId(), time)) {
             return true;
         }
         seen.put(seenKey, time, time);
-        seenFilter.add(seenKey, time);
+        seenFilter.add(hash, time);
         return false;
     }
 
+    /** Whether the store holds {@code seenKey} at {@code time}, asked only when the filter says it may. */
     private boolean stored(String seenKey, long time) {
         return seenFilter.mightContain(seenKey, time) && seen.fetch(seenKey, time) != null;
     }

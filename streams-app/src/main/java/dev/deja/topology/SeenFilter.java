@@ -45,11 +45,15 @@ final class SeenFilter {
 
     /** False if {@code id} was never added at {@code timeMs}'s generation; true if it may have been. */
     boolean mightContain(String id, long timeMs) {
+        return mightContain(hash(id), timeMs);
+    }
+
+    /** {@link #mightContain(String, long)} for an id's {@link #hash}. */
+    boolean mightContain(long hash, long timeMs) {
         List<Block> blocks = generations.get(Math.floorDiv(timeMs, generationMs));
         if (blocks == null) {
             return false;
         }
-        long hash = hash(id);
         for (int i = 0; i < blocks.size(); i++) {
             if (blocks.get(i).mightContain(hash)) {
                 return true;
@@ -59,6 +63,11 @@ final class SeenFilter {
     }
 
     void add(String id, long timeMs) {
+        add(hash(id), timeMs);
+    }
+
+    /** {@link #add(String, long)} for an id's {@link #hash}. */
+    void add(long hash, long timeMs) {
         List<Block> blocks = generations.computeIfAbsent(Math.floorDiv(timeMs, generationMs), g -> new ArrayList<>(2));
         Block last = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
         if (last == null || last.ids == last.capacity) {
@@ -66,7 +75,7 @@ final class SeenFilter {
             last = new Block(capacity, Math.min(MAX_BITS_PER_ID, BITS_PER_ID + 2 * blocks.size()));
             blocks.add(last);
         }
-        last.add(hash(id));
+        last.add(hash);
         if (timeMs > latestMs) {
             latestMs = timeMs;
             dropOlderThan(timeMs - windowMs);
