@@ -109,10 +109,13 @@ public final class Bench {
                         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             }
             Workload workload = Workload.zipf(options.events(), options.contents(), options.zipfExponent(), options.seed());
-            progress.accept("input: " + workload.size() + " events over " + workload.uniqueContents()
-                    + " distinct contents (Zipf s=" + options.zipfExponent() + " over " + options.contents() + ")");
+            Workload runInput = Workload.zipf(options.roundEvents(), options.contents(), options.zipfExponent(), options.seed());
+            progress.accept("input: " + runInput.size() + " events over " + runInput.uniqueContents()
+                    + " distinct contents per run of (1) and (2); " + workload.size() + " events over "
+                    + workload.uniqueContents() + " for (3) and (4) (Zipf s=" + options.zipfExponent() + " over "
+                    + options.contents() + ")");
             try (EventFeed feed = new EventFeed(bootstrap); Admin admin = stack.kafka().admin()) {
-                results.addAll(streamsScenarios(config, feed, bootstrap, workload, action));
+                results.addAll(streamsScenarios(config, feed, bootstrap, runInput, workload, action));
                 results.add(options.runs(4) ? naive(stack, feed, bootstrap, workload, action)
                         : notSelected(4, "Naive baseline (CouchDB lookup, invoke, write)"));
                 if (options.runs(5)) {
@@ -169,7 +172,7 @@ public final class Bench {
      * cache-hit run found Deja can sustain.
      */
     private List<ScenarioResult> streamsScenarios(DejaConfig config, EventFeed feed, String bootstrap,
-                                                  Workload workload, BenchAction action) throws Exception {
+                                                  Workload runInput, Workload mixed, BenchAction action) throws Exception {
         List<ScenarioResult> results = new ArrayList<>();
         boolean deja = options.runs(2) || options.runs(3);
         KafkaStreams streams = null;
@@ -189,17 +192,17 @@ public final class Bench {
             String output = config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG);
             Measured tableWarmUp = null;
             if (options.runs(1)) {
-                measure(1, "pass-through warm-up", feed, bootstrap, PT_IN, PT_OUT, new EventFeed.Run("pt-warm", "pt", workload), 0);
+                measure(1, "pass-through warm-up", feed, bootstrap, PT_IN, PT_OUT, new EventFeed.Run("pt-warm", "pt", runInput), 0);
             }
             if (options.runs(2)) {
-                Workload warm = workload.firstOfEach();
+                Workload warm = runInput.firstOfEach();
                 progress.accept("[2/6] cache hit: warming the table with the " + warm.size() + " distinct contents");
                 tableWarmUp = measure(2, "cache hit warm-up", feed, bootstrap, input, output,
                         new EventFeed.Run("hit-warm", "hit", warm), 0);
                 measure(2, "cache hit warm-up", feed, bootstrap, input, output,
-                        new EventFeed.Run("hit-warm-all", "hit", workload), 0);
+                        new EventFeed.Run("hit-warm-all", "hit", runInput), 0);
             }
-            warmUntilJitSettles(feed, bootstrap, input, output, workload);
+            warmUntilJitSettles(feed, bootstrap, input, output, runInput);
             // Rounds alternate between the two, so drift on this machine (the JIT, other load) reaches both alike.
             long jitBefore = jitMs();
             long roundsStart = System.nanoTime();
@@ -209,28 +212,28 @@ public final class Bench {
                 String of = " (round " + round + "/" + options.rounds() + ")";
                 if (options.runs(1)) {
                     ptRounds.add(measure(1, "pass-through" + of, feed, bootstrap, PT_IN, PT_OUT,
-                            new EventFeed.Run("pt-" + round, "pt", workload), 0));
+                            new EventFeed.Run("pt-" + round, "pt", runInput), 0));
                 }
                 if (options.runs(2)) {
                     hitRounds.add(measure(2, "cache hit" + of, feed, bootstrap, input, output,
-                            new EventFeed.Run("hit-" + round, "hit", workload), 0));
+                            new EventFeed.Run("hit-" + round, "hit", runInput), 0));
                 }
             }
             double jitShare = (jitMs() - jitBefore) / Math.max(1.0, (System.nanoTime() - roundsStart) / 1e6);
-            CacheHit cacheHit = options.runs(2) ? cacheHit(feed, bootstrap, input, output, workload, median(hitRounds, Measured::throughput),
+            CacheHit cacheHit = options.runs(2) ? cacheHit(feed, bootstrap, input, output, runInput, median(hitRounds, Measured::throughput),
                     tableWarmUp, jitShare) : null;
             if (options.runs(1)) {
                 // The latency runs of (1) and (2) share one rate, one Deja can sustain here.
                 int rate = cacheHit == null ? options.pacedRate() : cacheHit.rate();
                 int events = cacheHit == null ? options.pacedEvents() : cacheHit.paced().events();
-                results.add(passThroughResult(feed, bootstrap, workload, median(ptRounds, Measured::throughput), rate, events,
+                results.add(passThroughResult(feed, bootstrap, runInput, median(ptRounds, Measured::throughput), rate, events,
                         jitShare));
             }
             if (cacheHit != null) {
                 results.add(cacheHit.result());
             }
             if (options.runs(3)) {
-                results.add(mixed(config, feed, bootstrap, workload, action));
+                results.add(mixed(config, feed, bootstrap, mixed, action));
             }
         } finally {
             if (app != null) {

@@ -146,8 +146,10 @@ public record BenchReport(BenchOptions options, Map<String, String> settings, Li
                         + " machine, in this one JVM except pouchdb-server.\n\n");
         md.append("## Setup\n\n");
         md.append("| setting | value |\n|---|---|\n");
-        md.append("| input | ").append(options.events()).append(" events, Zipf s=").append(options.zipfExponent())
-                .append(" over ").append(options.contents()).append(" contents |\n");
+        md.append("| input of (1) and (2) | ").append(options.roundEvents()).append(" events per run, Zipf s=")
+                .append(options.zipfExponent()).append(" over ").append(options.contents()).append(" contents |\n");
+        md.append("| input of (3) and (4) | ").append(options.events()).append(" events, Zipf s=")
+                .append(options.zipfExponent()).append(" over ").append(options.contents()).append(" contents |\n");
         md.append("| fake action latency | ").append(options.actionLatency().toMillis()).append(" ms |\n");
         md.append("| latency runs | up to ").append(options.pacedEvents()).append(" events at the lower of ")
                 .append(options.pacedRate()).append(" events/s and half the cache-hit throughput |\n");
@@ -197,6 +199,7 @@ public record BenchReport(BenchOptions options, Map<String, String> settings, Li
         root.put("finished", finished.toString());
         ObjectNode opts = root.putObject("options");
         opts.put("events", options.events());
+        opts.put("round_events", options.roundEvents());
         opts.put("contents", options.contents());
         opts.put("zipfExponent", options.zipfExponent());
         opts.put("actionLatencyMs", options.actionLatency().toMillis());

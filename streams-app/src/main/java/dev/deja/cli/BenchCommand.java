@@ -30,8 +30,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Results directory (default: target/bench/<timestamp>).")
     Path out;
 
-    @Option(names = "--events", description = "Events per throughput run (default: 20000, quick 1000).")
+    @Option(names = "--events", description = "Events of the mixed load and the naive baseline (default: 20000, quick 1000).")
     Integer events;
+
+    @Option(names = "--round-events", description = "Events per throughput run of the pass-through and the cache hit"
+            + " (default: 100000, quick 1000).")
+    Integer roundEvents;
 
     @Option(names = "--contents", description = "Distinct contents of the Zipf distribution (default: 2000, quick 200).")
     Integer contents;
@@ -78,6 +82,7 @@ final class BenchCommand implements Callable<Integer> {
         BenchOptions base = quick ? BenchOptions.quick(dir) : BenchOptions.full(dir);
         BenchOptions options = new BenchOptions(base.quick(), dir,
                 events != null ? events : base.events(),
+                roundEvents != null ? roundEvents : base.roundEvents(),
                 contents != null ? contents : base.contents(),
                 base.zipfExponent(),
                 actionLatencyMs != null ? Duration.ofMillis(actionLatencyMs) : base.actionLatency(),
