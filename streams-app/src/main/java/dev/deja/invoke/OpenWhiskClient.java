@@ -56,6 +56,7 @@ public final class OpenWhiskClient implements AutoCloseable {
 
     private final OpenWhiskSettings settings;
     private final OkHttpClient http;
+    private final OkHttpClient reads;
     private final boolean ownsConnectionPool;
     private final HttpUrl apiUrl;
     private final String authorization;
@@ -94,6 +95,11 @@ public final class OpenWhiskClient implements AutoCloseable {
                 .retryOnConnectionFailure(false);
         configureTls(builder, settings);
         this.http = builder.build();
+        // A server drops idle connections (the JDK's HTTP server after 30 s, nginx after 75 s) while
+        // OkHttp keeps them 5 minutes, and checks a pooled one less before a GET: a GET then failed
+        // with "unexpected end of stream". GETs are safe to send again, on a new connection;
+        // invocations never are sent twice by the HTTP client (the invoker retries, with backoff).
+        this.reads = http.newBuilder().retryOnConnectionFailure(true).build();
         this.poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "deja-openwhisk-poller");
             thread.setDaemon(true);
@@ -322,7 +328,7 @@ public final class OpenWhiskClient implements AutoCloseable {
 
     private CompletableFuture<Reply> send(Request request) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
-        http.newCall(request).enqueue(new Callback() {
+        (request.method().equals("GET") ? reads : http).newCall(request).enqueue(new Callback() {
             @Override
             public void onFailure(Call call, IOException e) {
                 reply.completeExceptionally(e);

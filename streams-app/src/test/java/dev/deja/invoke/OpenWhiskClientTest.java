@@ -21,6 +21,7 @@ import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -272,6 +273,41 @@ class OpenWhiskClientTest {
         assertThat(request.getMethod()).isEqualTo("GET");
         assertThat(request.getUrl().encodedPath()).isEqualTo("/api/v1/namespaces/guest/actions/imaging/thumbnail");
         assertThat(request.getHeaders().get("Authorization")).isEqualTo(EXPECTED_AUTHORIZATION);
+    }
+
+    @Test
+    void shouldReadTheVersionOnANewConnectionWhenThePooledOneWasClosedByTheServer() throws Exception {
+        // given: a version read leaves its connection in the pool, which the server then drops (an
+        // idle timeout) as the next request arrives on it
+        client = new OpenWhiskClient(settings(server).build());
+        server.enqueue(json(200, Json.object().put("name", "thumbnail").put("version", "0.0.7")));
+        assertThat(client.actionVersion("thumbnail").get(5, TimeUnit.SECONDS)).isEqualTo("0.0.7");
+        server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+        server.enqueue(json(200, Json.object().put("name", "thumbnail").put("version", "0.0.8")));
+
+        // when
+        String version = client.actionVersion("thumbnail").get(5, TimeUnit.SECONDS);
+
+        // then: the GET, which is safe to send again, went again on a new connection
+        assertThat(version).isEqualTo("0.0.8");
+        assertThat(server.getRequestCount()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldNotSendAnInvocationTwiceWhenThePooledConnectionWasClosedByTheServer() throws Exception {
+        // given
+        client = new OpenWhiskClient(settings(server).build());
+        server.enqueue(json(200, Json.object().put("name", "thumbnail").put("version", "0.0.7")));
+        client.actionVersion("thumbnail").get(5, TimeUnit.SECONDS);
+        server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+        server.enqueue(json(200, success("a1b2c3d4e5f60718293a4b5c6d7e8f90", Json.object().put("ok", true))));
+
+        // when
+        CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+
+        // then: an invocation is not repeated by the HTTP client; the invoker decides (retries, backoff)
+        assertThat(call.kind()).isNotEqualTo(CallResult.Kind.SUCCESS);
+        assertThat(server.getRequestCount()).isEqualTo(2);
     }
 
     @Test
