@@ -76,7 +76,7 @@ public record BenchOptions(
     /** The full bench: 1M table entries; takes several minutes. */
     public static BenchOptions full(Path outDir) {
         return new BenchOptions(false, outDir, 20_000, 100_000, 2_000, 1.0, Duration.ofMillis(50), 32, 4, 500, 5_000,
-                2_000, 1_000_000, 4, 64 << 20, true, 42, ALL_SCENARIOS, Map.of(), 3, Duration.ofMinutes(3));
+                2_000, 1_000_000, 4, 64 << 20, true, 42, ALL_SCENARIOS, Map.of(), 5, Duration.ofMinutes(3));
     }
 
     /** Small sizes: finishes in under two minutes. */

@@ -60,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
             + " until the JIT compiler is quiet (default: 180, quick 0: one pass).")
     Integer warmUpSeconds;
 
-    @Option(names = "--rounds", description = "Measured rounds of (1), (2) and the invoker at saturation; the median is reported (default: 3).")
+    @Option(names = "--rounds", description = "Measured rounds of (1), (2) and the invoker at saturation; the median is reported (default: 5, quick 3).")
     Integer rounds;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",

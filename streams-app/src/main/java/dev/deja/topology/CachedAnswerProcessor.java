@@ -202,7 +202,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         }
         if (legacyIds) {
             LOG.info("task {}: {} seen event ids have the dedup-key-first form of earlier versions; redeliveries"
-                    + " are checked against that form too until this task restarts", context.taskId(), legacy);
+                    + " are checked against that form too, until the task starts with none left", context.taskId(), legacy);
         }
         return filter;
     }
