@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates Deja's topics when they are missing (the table compacted, the dead-letter topic with a
- * long retention) and refuses to start when the results topic is not co-partitioned with the
- * dedup repartition topic: a result must reach the task that owns its dedup key.
+ * long retention), returns once the broker describes every one of them, and refuses to start when
+ * the results topic is not co-partitioned with the dedup repartition topic: a result must reach
+ * the task that owns its dedup key.
  */
 public final class TopicSetup {
 
@@ -92,8 +93,12 @@ public final class TopicSetup {
                     }
                 }
             }
+            // Every topic is described, not only the results topic: a broker answers for a topic just
+            // created only once it has applied the creation, and the table replica's global consumer
+            // asks for the table topic's partitions right at start ("no partitions available").
+            // An unknown topic is retriable: ensure() asks again until the broker knows them all.
             String results = config.getString(DejaConfig.RESULTS_TOPIC_CONFIG);
-            TopicDescription description = admin.describeTopics(List.of(results)).allTopicNames().get().get(results);
+            TopicDescription description = admin.describeTopics(wanted.keySet()).allTopicNames().get().get(results);
             if (description.partitions().size() != partitions) {
                 throw new TopicMismatchException("topic " + results + " has " + description.partitions().size()
                         + " partitions but " + DejaConfig.PARTITIONS_CONFIG + " is " + partitions
