@@ -96,7 +96,7 @@ public final class MinioEvents {
         List<ObjectNode> records;
         try (JsonParser parser = Json.MAPPER.createParser(value)) {
             records = Walk.event(parser);
-        } catch (Walk.Unusual | IOException e) {
+        } catch (Walk.Unusual | IOException | RuntimeException e) {
             return null;
         }
         List<S3Object> objects = new ArrayList<>(records.size());
