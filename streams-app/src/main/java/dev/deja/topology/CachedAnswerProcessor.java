@@ -138,10 +138,10 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
             return false;
         }
         long time = upload.eventTimeMs();
-        String seenKey = seenKey(time, key, upload.object().eventId());
+        String eventId = upload.object().eventId();
+        String seenKey = seenKey(time, key, eventId);
         long hash = SeenFilter.hash(seenKey);
-        if (seenFilter.mightContain(hash, time) && seen.fetch(seenKey, time) != null
-                || legacyIds && stored(key + SEP + upload.object().eventId(), time)) {
+        if (stored(seenKey, hash, time) || legacyIds && stored(key + SEP + eventId, time)) {
             return true;
         }
         seen.put(seenKey, time, time);
@@ -149,9 +149,16 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         return false;
     }
 
-    /** Whether the store holds {@code seenKey} at {@code time}, asked only when the filter says it may. */
     private boolean stored(String seenKey, long time) {
-        return seenFilter.mightContain(seenKey, time) && seen.fetch(seenKey, time) != null;
+        return stored(seenKey, SeenFilter.hash(seenKey), time);
+    }
+
+    /**
+     * Whether the store holds {@code seenKey} at {@code time}; the store is asked only when the filter
+     * says it may. {@code hash} is the key's {@link SeenFilter#hash}.
+     */
+    private boolean stored(String seenKey, long hash, long time) {
+        return seenFilter.mightContain(hash, time) && seen.fetch(seenKey, time) != null;
     }
 
     /**

@@ -91,11 +91,6 @@ final class SeenFilter {
         return size;
     }
 
-    /** Blocks a lookup may ask, at most: the largest generation's. */
-    int maxBlocksPerGeneration() {
-        return generations.values().stream().mapToInt(List::size).max().orElse(0);
-    }
-
     /** Blocks of {@code timeMs}'s generation. */
     int blocks(long timeMs) {
         List<Block> blocks = generations.get(Math.floorDiv(timeMs, generationMs));

@@ -44,7 +44,7 @@ class SeenFilterTest {
 
         // Blocks of a fixed size: 31 blocks here, and a new id found in any of them about 27% of the time.
         assertThat(maybes).as("new ids the filter sends to the store").isLessThan(3_000);
-        assertThat(filter.maxBlocksPerGeneration()).as("blocks a lookup asks").isLessThanOrEqualTo(5);
+        assertThat(filter.blocks(T0)).as("blocks a lookup asks").isLessThanOrEqualTo(5);
     }
 
     @Test
