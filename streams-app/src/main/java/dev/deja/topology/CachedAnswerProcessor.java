@@ -9,10 +9,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +34,6 @@ import org.slf4j.LoggerFactory;
 final class CachedAnswerProcessor implements Processor<String, Upload, String, DedupOutput> {
 
     private static final Logger LOG = LoggerFactory.getLogger(CachedAnswerProcessor.class);
-    private static final char SEP = '\u0000';
-    private static final int TIME_DIGITS = 12;
 
     private final DedupSettings settings;
     private final boolean replicaEnabled;
@@ -46,9 +41,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
     private final Map<String, Long> hits = new LinkedHashMap<>();
     private ProcessorContext<String, DedupOutput> context;
     private KeyValueStore<String, TableEntry> replica;
-    private WindowStore<String, Long> seen;
-    private SeenFilter seenFilter;
-    private boolean legacyIds;
+    private SeenStore seen;
     private LinkedHashMap<String, TableEntry> decoded;
 
     CachedAnswerProcessor(DedupSettings settings, boolean replicaEnabled, DejaMetrics metrics) {
@@ -61,7 +54,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
     public void init(ProcessorContext<String, DedupOutput> context) {
         this.context = context;
         this.seen = context.getStateStore(DejaTopology.SEEN_STORE);
-        this.seenFilter = loadSeenFilter();
+        loadSeen();
         hits.clear();
         if (replicaEnabled) {
             this.replica = context.getStateStore(DejaTopology.TABLE_REPLICA_STORE);
@@ -127,90 +120,26 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         }
     }
 
-    /**
-     * Whether this event id was handled within the redelivery window; remembers it otherwise.
-     * Ids are stored at the event's own time (from its payload, the same in every delivery), so the
-     * check is one point lookup, made only when the in-memory {@link SeenFilter} says the id may be
-     * there; the window store drops old ids by itself, segment by segment.
-     */
+    /** Whether this upload was answered within the redelivery window; remembers it otherwise. */
     private boolean isRedelivery(String key, Upload upload) {
         if (upload.object().sequencer() == null || settings.redeliveryWindowMs() <= 0) {
             return false;
         }
-        long time = upload.eventTimeMs();
-        String eventId = upload.object().eventId();
-        String seenKey = seenKey(time, key, eventId);
-        long hash = SeenFilter.hash(seenKey);
-        if (stored(seenKey, hash, time) || legacyIds && stored(key + SEP + eventId, time)) {
-            return true;
-        }
-        seen.put(seenKey, time, time);
-        seenFilter.add(hash, time);
-        return false;
+        return !seen.firstSeen(key, upload.object().eventId(), upload.eventTimeMs());
     }
 
-    private boolean stored(String seenKey, long time) {
-        return stored(seenKey, SeenFilter.hash(seenKey), time);
-    }
-
-    /**
-     * Whether the store holds {@code seenKey} at {@code time}; the store is asked only when the filter
-     * says it may. {@code hash} is the key's {@link SeenFilter#hash}.
-     */
-    private boolean stored(String seenKey, long hash, long time) {
-        return seenFilter.mightContain(hash, time) && seen.fetch(seenKey, time) != null;
-    }
-
-    /**
-     * The seen-events store's key for an event id: its event time first (12 hex digits), then the
-     * dedup key and the event id. Ids then reach RocksDB nearly in key order, and its memtable
-     * inserts each beside the one before: with the dedup key first (a content MD5, in no order),
-     * every insert searched the whole memtable, a tenth of the cache-hit path's time.
-     */
-    static String seenKey(long eventTimeMs, String dedupKey, String eventId) {
-        StringBuilder id = new StringBuilder(TIME_DIGITS + 2 + dedupKey.length() + eventId.length());
-        for (int shift = 4 * (TIME_DIGITS - 1); shift >= 0; shift -= 4) {
-            id.append(Character.forDigit((int) (eventTimeMs >>> shift) & 0xf, 16));
-        }
-        return id.append(SEP).append(dedupKey).append(SEP).append(eventId).toString();
-    }
-
-    /** Whether a stored id has the time-first form of {@link #seenKey} (else the earlier dedup-key-first form). */
-    static boolean isTimeFirst(String seenKey) {
-        if (seenKey.length() <= TIME_DIGITS || seenKey.charAt(TIME_DIGITS) != SEP) {
-            return false;
-        }
-        for (int i = 0; i < TIME_DIGITS; i++) {
-            if (Character.digit(seenKey.charAt(i), 16) < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The filter in front of the seen-events store, built from what the store holds (restored before init). */
-    private SeenFilter loadSeenFilter() {
-        SeenFilter filter = new SeenFilter(settings.redeliveryWindowMs());
+    /** Builds the redelivery filter from what the seen-events store holds (restored before init). */
+    private void loadSeen() {
         long started = System.nanoTime();
-        long legacy = 0;
-        try (KeyValueIterator<Windowed<String>, Long> all = seen.all()) {
-            while (all.hasNext()) {
-                Windowed<String> id = all.next().key;
-                filter.add(id.key(), id.window().start());
-                if (!isTimeFirst(id.key())) {
-                    legacy++;
-                }
-            }
+        seen.load();
+        if (seen.size() > 0) {
+            LOG.info("task {}: {} seen uploads loaded into the redelivery filter in {} ms", context.taskId(), seen.size(),
+                    (System.nanoTime() - started) / 1_000_000);
         }
-        legacyIds = legacy > 0;
-        if (filter.size() > 0) {
-            LOG.info("task {}: {} seen event ids loaded into the redelivery filter in {} ms", context.taskId(),
-                    filter.size(), (System.nanoTime() - started) / 1_000_000);
+        if (seen.earlierFormIds() > 0) {
+            LOG.info("task {}: {} seen uploads are stored one per entry, as earlier versions did; redeliveries are"
+                    + " checked against those entries too, until the task starts with none left", context.taskId(),
+                    seen.earlierFormIds());
         }
-        if (legacyIds) {
-            LOG.info("task {}: {} seen event ids have the dedup-key-first form of earlier versions; redeliveries"
-                    + " are checked against that form too, until the task starts with none left", context.taskId(), legacy);
-        }
-        return filter;
     }
 }

@@ -93,9 +93,7 @@ public final class DejaTopology {
         builder.addStateStore(store(WAITERS_STORE, JsonSerde.of(Waiter.class)));
         builder.addStateStore(store(TIMERS_STORE, STRING));
         Duration redeliveryWindow = Duration.ofMillis(Math.max(1, settings.redeliveryWindowMs()));
-        builder.addStateStore(Stores.windowStoreBuilder(
-                        Stores.persistentWindowStore(SEEN_STORE, redeliveryWindow, Duration.ofMillis(1), false), STRING, Serdes.Long())
-                .withLoggingEnabled(Map.of()));
+        builder.addStateStore(SeenStore.builder(SEEN_STORE, redeliveryWindow));
 
         KStream<String, Ingested> parsed = builder
                 .stream(config.getString(DejaConfig.INPUT_TOPIC_CONFIG), Consumed.with(BYTES, BYTES).withName("read-bucket-events"))

@@ -10,6 +10,7 @@ import dev.deja.local.LocalStack;
 import dev.deja.local.OutputCollector;
 import dev.deja.local.Uploader;
 import dev.deja.mirror.CouchClient;
+import dev.deja.topology.DejaTopology;
 import dev.deja.topology.EntryStatus;
 import dev.deja.topology.Outcome;
 import dev.deja.topology.OutputRecord;
@@ -22,6 +23,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +59,17 @@ class WholeStackTest {
                         .collect(Collectors.groupingBy(OutputRecord::contentMd5, Collectors.counting()));
                 assertThat(perContent).hasSize(20);
                 assertThat(app.metrics().count(Outcome.INVOKED)).isEqualTo(20);
+
+                // and the redelivery store's changelog is kept as Kafka Streams keeps a window store's
+                String seenChangelog = config.getString(DejaConfig.APPLICATION_ID_CONFIG) + "-" + DejaTopology.SEEN_STORE + "-changelog";
+                ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, seenChangelog);
+                Config seen;
+                try (Admin admin = stack.kafka().admin()) {
+                    seen = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+                }
+                assertThat(seen.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact,delete");
+                assertThat(seen.get(TopicConfig.RETENTION_MS_CONFIG).value()).isEqualTo(String.valueOf(
+                        config.getLong(DejaConfig.REDELIVERY_WINDOW_CONFIG) + Duration.ofDays(1).toMillis()));
 
                 // and the CouchDB mirror holds one DONE document per distinct content, and, once the
                 // hit counts are published (deja.hits.publish.interval.ms), every upload beyond the first

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -352,6 +354,26 @@ class DedupTopologyTest {
             // then: one call, one output for that upload
             assertThat(h.drainInvocations()).isEmpty();
             assertThat(h.drainOutputs()).singleElement().satisfies(out -> assertThat(out.outcome()).isEqualTo(Outcome.INVOKED));
+        }
+    }
+
+    @Test
+    void shouldWriteTheSeenUploadsToTheChangelogByTheCommitAChunkAtATime() {
+        try (DedupHarness h = new DedupHarness(Map.of())) {
+            TestOutputTopic<byte[], byte[]> changelog = h.driver.createOutputTopic(
+                    "deja-test-" + DejaTopology.SEEN_STORE + "-changelog", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+
+            // when: two uploads of the same second, each committed (the driver commits after every input record)
+            h.send("photos/cat.png", MinioFixtures.created("photos", "cat.png", MD5, 1234, "187A9E2C9B5D3A10"));
+            h.send("photos/dog.png", MinioFixtures.created("photos", "dog.png", OTHER_MD5, 1234, "187A9E2C9B5D3A11"));
+
+            // then: each is in the changelog, a 16-byte fingerprint in a chunk written by its commit
+            assertThat(changelog.readValuesToList()).hasSize(2).allSatisfy(chunk -> assertThat(chunk).hasSize(16));
+
+            // and a redelivery is found there, and writes nothing
+            h.send("photos/cat.png", MinioFixtures.created("photos", "cat.png", MD5, 1234, "187A9E2C9B5D3A10"));
+            assertThat(h.metrics.registry().get("deja.redeliveries").counter().count()).isEqualTo(1);
+            assertThat(changelog.isEmpty()).isTrue();
         }
     }
 

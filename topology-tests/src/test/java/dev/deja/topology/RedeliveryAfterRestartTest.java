@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -35,29 +36,33 @@ class RedeliveryAfterRestartTest {
     @TempDir
     File stateDir;
 
-    private WindowStore<String, Long> seen;
+    private WindowStore<String, byte[]> rocks;
+    private SeenStore seen;
+    /** The first task context's: RocksDB's metrics stay with the context that first opened the store. */
+    private StateStoreContext storeContext;
 
     @AfterEach
     void close() {
-        if (seen != null) {
-            seen.close();
+        if (rocks != null) {
+            rocks.close();
         }
     }
 
     @Test
     void shouldDropARedeliveryOfAnEventAnsweredBeforeTheTaskRestarted() {
         DedupSettings settings = settings();
-        seen = store(settings);
-        MockProcessorContext<String, DedupOutput> before = context();
-        seen.init(before.getStateStoreContext(), seen);
+        rocks = store(settings);
+        MockProcessorContext<String, DedupOutput> before = context(settings);
         CachedAnswerProcessor first = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
         first.init(before);
         first.process(upload("187A9E2C9B5D3A10"));
         assertThat(before.forwarded()).as("the first delivery goes on").hasSize(1);
+        seen.flushCache(); // the commit
         first.close();
 
         // when: the task starts again over the same store, and MinIO delivers the event again
-        MockProcessorContext<String, DedupOutput> after = context();
+        rocks.close();
+        MockProcessorContext<String, DedupOutput> after = context(settings);
         CachedAnswerProcessor restarted = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
         restarted.init(after);
         restarted.process(upload("187A9E2C9B5D3A10"));
@@ -72,11 +77,11 @@ class RedeliveryAfterRestartTest {
     @Test
     void shouldDropARedeliveryOfAnEventStoredByAnEarlierVersionInTheDedupKeyFirstForm() {
         DedupSettings settings = settings();
-        seen = store(settings);
-        MockProcessorContext<String, DedupOutput> context = context();
-        seen.init(context.getStateStoreContext(), seen);
+        rocks = store(settings);
+        MockProcessorContext<String, DedupOutput> context = context(settings);
         Record<String, Upload> answered = upload("187A9E2C9B5D3A10");
-        seen.put(answered.key() + "\u0000" + answered.value().object().eventId(), EVENT_TIME, EVENT_TIME);
+        rocks.put(answered.key() + "\u0000" + answered.value().object().eventId(), Serdes.Long().serializer().serialize(null, EVENT_TIME),
+                EVENT_TIME);
 
         CachedAnswerProcessor upgraded = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
         upgraded.init(context);
@@ -89,13 +94,23 @@ class RedeliveryAfterRestartTest {
     }
 
     @Test
-    void shouldOrderSeenIdsByEventTimeFirst() {
-        String earlier = CachedAnswerProcessor.seenKey(EVENT_TIME, "zzz@1#p:" + MD5, "photos/z.png@1");
-        String later = CachedAnswerProcessor.seenKey(EVENT_TIME + 1, "aaa@1#p:" + MD5, "photos/a.png@1");
+    void shouldDropARedeliveryOfAnEventStoredByAnEarlierVersionInTheTimeFirstForm() {
+        DedupSettings settings = settings();
+        rocks = store(settings);
+        MockProcessorContext<String, DedupOutput> context = context(settings);
+        Record<String, Upload> answered = upload("187A9E2C9B5D3A10");
+        String timeFirst = String.format("%012x", EVENT_TIME) + "\u0000" + answered.key() + "\u0000"
+                + answered.value().object().eventId();
+        rocks.put(timeFirst, Serdes.Long().serializer().serialize(null, EVENT_TIME), EVENT_TIME);
 
-        assertThat(earlier).isLessThan(later);
-        assertThat(CachedAnswerProcessor.isTimeFirst(earlier)).isTrue();
-        assertThat(CachedAnswerProcessor.isTimeFirst("aaa@1#p:" + MD5 + "\u0000photos/a.png@1")).isFalse();
+        CachedAnswerProcessor upgraded = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
+        upgraded.init(context);
+        upgraded.process(answered);
+        upgraded.process(upload("187A9E2C9B5D3A11"));
+
+        assertThat(context.forwarded()).as("only the new upload goes on").singleElement().satisfies(forwarded -> assertThat(
+                ((DedupOutput.Onward) forwarded.record().value()).input().upload().object().sequencer())
+                .isEqualTo("187A9E2C9B5D3A11"));
     }
 
     private static DedupSettings settings() {
@@ -103,17 +118,23 @@ class RedeliveryAfterRestartTest {
                 "bootstrap.servers", "test:9092", "deja.rules", "thumbs", "deja.rule.thumbs.action", "thumbnail")));
     }
 
-    private static WindowStore<String, Long> store(DedupSettings settings) {
+    private static WindowStore<String, byte[]> store(DedupSettings settings) {
         return Stores.windowStoreBuilder(Stores.persistentWindowStore(DejaTopology.SEEN_STORE,
                         Duration.ofMillis(settings.redeliveryWindowMs()), Duration.ofMillis(1), false),
-                Serdes.String(), Serdes.Long()).withLoggingDisabled().build();
+                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
     }
 
-    private MockProcessorContext<String, DedupOutput> context() {
+    /** A task's context over the RocksDB store, opened (again) as the task's seen-events store. */
+    private MockProcessorContext<String, DedupOutput> context(DedupSettings settings) {
         Properties props = new Properties();
         props.put("application.id", "deja-test");
         props.put("bootstrap.servers", "test:9092");
         MockProcessorContext<String, DedupOutput> context = new MockProcessorContext<>(props, new TaskId(0, 0), stateDir);
+        seen = SeenStore.over(rocks, Duration.ofMillis(settings.redeliveryWindowMs()));
+        if (storeContext == null) {
+            storeContext = context.getStateStoreContext();
+        }
+        seen.init(storeContext, seen);
         context.addStateStore(seen);
         context.setCurrentSystemTimeMs(EVENT_TIME + 1_000);
         return context;

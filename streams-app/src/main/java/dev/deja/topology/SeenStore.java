@@ -1,0 +1,416 @@
+package dev.deja.topology;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * The {@code dedup-seen-events} store: the uploads an ingest task has answered within the
+ * redelivery window, so that MinIO's redelivery of an event is dropped instead of answered twice.
+ * An upload is identified by its dedup key and its event id ({@code bucket/object@sequencer}), both
+ * the same in every delivery. Kept in a RocksDB window store, changelogged, with a
+ * {@link SeenFilter} in memory that answers "never seen" for almost every new upload without
+ * reading RocksDB.
+ *
+ * <p><b>Fingerprints.</b> An upload is stored as the first 128 bits of the SHA-256 of its id
+ * ({@code dedupKey NUL eventId}, UTF-8): 16 bytes instead of the id's hundred or more. Two uploads
+ * are taken for one only if those bits agree: by chance, about as likely as guessing a 128-bit key,
+ * and not something an uploader can arrange (a collision takes some 2^64 tries even with the whole
+ * id in hand, and MinIO sets the sequencer). The first 64 bits are the filter's hash.
+ *
+ * <p><b>Chunks.</b> Uploads are written a chunk at a time, not one entry each: a chunk gathers up
+ * to {@link #CHUNK_IDS} uploads of one event-time second and one of {@link #BUCKETS} hash buckets.
+ * A full chunk is written at once; the others when the task commits. Kafka Streams flushes a
+ * store's cache before it commits (this store's chunks being filled are its cache: it implements
+ * Streams' {@code CachedStateStore} for that), so every chunk is in the transaction of the outputs
+ * it covers, and a crash loses both or neither; writing earlier is always safe. Under load that
+ * is one RocksDB write and one changelog record per chunk instead of per upload, and a seventh of
+ * the bytes. A lookup, made only when the filter says "maybe", reads the chunks of one second and
+ * bucket.
+ *
+ * <p><b>Layout.</b> Chunk key: {@code <12 hex digits of the second's first ms>.<bucket, 2 hex>.<task
+ * start, 16 hex>.<counter, hex>}, stored at the second's first ms, so the window store drops it with
+ * its segment. Value: the uploads' fingerprints, 16 bytes each. Deja before chunks stored one entry per
+ * upload, keyed {@code dedupKey NUL eventId} or {@code <12 hex digits of the event time> NUL dedupKey
+ * NUL eventId}: keys with a NUL, which a chunk key never has. A task that finds such entries checks
+ * those forms too, until they have aged out of the window.
+ */
+public final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
+
+    static final int BUCKETS = 64;
+    static final int CHUNK_IDS = 32;
+    /** Uploads held in chunks not yet written before they are all written: bounds the memory between commits. */
+    static final int MAX_OPEN_IDS = 1 << 16;
+    private static final char SEP = '\u0000';
+    private static final int TIME_DIGITS = 12;
+    private static final int FINGERPRINT = 2 * Long.BYTES;
+
+    private final WindowStore<String, byte[]> store;
+    private final long windowMs;
+    private final Map<Long, Chunk> open = new HashMap<>();
+    private final MessageDigest sha256 = sha256();
+    private SeenFilter filter;
+    private String taskStart;
+    private long chunks;
+    private int openIds;
+    private long earlierFormIds;
+
+    private SeenStore(WindowStore<String, byte[]> store, long windowMs) {
+        this.store = store;
+        this.windowMs = windowMs;
+    }
+
+    /**
+     * The store's builder: a RocksDB window store kept for {@code window}, changelogged like Kafka
+     * Streams changelogs its window stores (compacted, and deleted a day after the window).
+     */
+    public static StoreBuilder<SeenStore> builder(String name, Duration window) {
+        StoreBuilder<WindowStore<String, byte[]>> inner = Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore(name, window, Duration.ofMillis(1), false), Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                        TopicConfig.RETENTION_MS_CONFIG, String.valueOf(window.plus(Duration.ofDays(1)).toMillis())));
+        return new Builder(inner, window.toMillis());
+    }
+
+    /** Wraps a window store built elsewhere (tests build one without a changelog). */
+    static SeenStore over(WindowStore<String, byte[]> store, Duration window) {
+        return new SeenStore(store, window.toMillis());
+    }
+
+    // ---- the redelivery check
+
+    /**
+     * True the first time an upload is seen within the window, and remembers it; false for a
+     * redelivery. {@code eventTimeMs} is the event's own time (from its payload).
+     */
+    public boolean firstSeen(String dedupKey, String eventId, long eventTimeMs) {
+        if (filter == null) {
+            load();
+        }
+        String id = dedupKey + SEP + eventId;
+        byte[] digest = sha256.digest(id.getBytes(StandardCharsets.UTF_8));
+        long hash = readLong(digest, 0);
+        long check = readLong(digest, Long.BYTES);
+        long second = Math.floorDiv(eventTimeMs, 1000) * 1000;
+        int bucket = (int) (hash >>> 58);
+        long slot = second * BUCKETS + bucket;
+        Chunk chunk = open.get(slot);
+        if (filter.mightContain(hash, second) && (chunk != null && chunk.contains(hash, check) || written(second, bucket, hash, check))
+                || earlierFormIds > 0 && storedInEarlierForm(id, dedupKey, eventId, eventTimeMs)) {
+            return false;
+        }
+        if (chunk == null) {
+            chunk = new Chunk(chunkPrefix(second, bucket) + taskStart + '.' + Long.toHexString(chunks++), second);
+            open.put(slot, chunk);
+        }
+        chunk.add(hash, check);
+        filter.add(hash, second);
+        openIds++;
+        if (chunk.ids == CHUNK_IDS) {
+            write(chunk);
+            open.remove(slot);
+        } else if (openIds >= MAX_OPEN_IDS) {
+            flushCache();
+        }
+        return true;
+    }
+
+    /** Uploads stored by Deja before chunks, found when the task started. */
+    long earlierFormIds() {
+        return earlierFormIds;
+    }
+
+    /** Uploads the filter holds (as many as the store held at its load, plus those seen since). */
+    long size() {
+        return filter == null ? 0 : filter.size();
+    }
+
+    private boolean written(long second, int bucket, long hash, long check) {
+        String prefix = chunkPrefix(second, bucket);
+        try (KeyValueIterator<Windowed<String>, byte[]> chunks = store.fetch(prefix, prefix + '~', second, second)) {
+            while (chunks.hasNext()) {
+                KeyValue<Windowed<String>, byte[]> chunk = chunks.next();
+                if (contains(chunk.key.key(), chunk.value, chunk.value.length, hash, check)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean storedInEarlierForm(String id, String dedupKey, String eventId, long eventTimeMs) {
+        String timeFirst = hex(eventTimeMs, TIME_DIGITS) + SEP + dedupKey + SEP + eventId;
+        return filter.mightContain(timeFirst, eventTimeMs) && store.fetch(timeFirst, eventTimeMs) != null
+                || filter.mightContain(id, eventTimeMs) && store.fetch(id, eventTimeMs) != null;
+    }
+
+    private void write(Chunk chunk) {
+        store.put(chunk.key, Arrays.copyOf(chunk.value, chunk.size), chunk.second);
+        openIds -= chunk.ids;
+    }
+
+    /** The key of the chunks of one second and bucket, up to the task start and counter. */
+    static String chunkPrefix(long secondMs, int bucket) {
+        return hex(secondMs, TIME_DIGITS) + '.' + hex(bucket, 2) + '.';
+    }
+
+    private static String hex(long value, int digits) {
+        char[] text = new char[digits];
+        for (int i = digits - 1; i >= 0; i--, value >>>= 4) {
+            text[i] = Character.forDigit((int) value & 0xf, 16);
+        }
+        return new String(text);
+    }
+
+    // ---- the state store: chunks being filled are written before every commit
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        store.init(context, root);
+        open.clear();
+        openIds = 0;
+        chunks = 0;
+        taskStart = hex(ThreadLocalRandom.current().nextLong(), 16);
+        filter = null;
+    }
+
+    /**
+     * Builds the filter from what the store holds: the task's processor calls this from its init,
+     * after Kafka Streams restored the store (a store's own init comes before the restore).
+     */
+    void load() {
+        filter = new SeenFilter(windowMs);
+        earlierFormIds = 0;
+        try (KeyValueIterator<Windowed<String>, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<Windowed<String>, byte[]> stored = all.next();
+                String key = stored.key.key();
+                long time = stored.key.window().start();
+                if (key.indexOf(SEP) < 0) {
+                    checkLength(key, stored.value.length);
+                    for (int at = 0; at < stored.value.length; at += FINGERPRINT) {
+                        filter.add(readLong(stored.value, at), time);
+                    }
+                } else {
+                    filter.add(key, time);
+                    earlierFormIds++;
+                }
+            }
+        }
+        for (Chunk chunk : open.values()) {
+            for (int at = 0; at < chunk.size; at += FINGERPRINT) {
+                filter.add(readLong(chunk.value, at), chunk.second);
+            }
+        }
+    }
+
+    /** Writes every chunk being filled: Kafka Streams calls this before it commits the task. */
+    @Override
+    public void flushCache() {
+        for (Chunk chunk : open.values()) {
+            write(chunk);
+        }
+        open.clear();
+    }
+
+    /** Drops the chunks being filled: Kafka Streams calls this when the store's writes are to be forgotten. */
+    @Override
+    public void clearCache() {
+        open.clear();
+        openIds = 0;
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<String, byte[]> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return store.name();
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public void flush() {
+        store.flush();
+    }
+
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        store.commit(changelogOffsets);
+    }
+
+    @Override
+    public Long committedOffset(TopicPartition partition) {
+        return store.committedOffset(partition);
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public boolean managesOffsets() {
+        return store.managesOffsets();
+    }
+
+    @Override
+    public void close() {
+        clearCache();
+        store.close();
+    }
+
+    @Override
+    public boolean persistent() {
+        return store.persistent();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return store.isOpen();
+    }
+
+    @Override
+    public Position getPosition() {
+        return store.getPosition();
+    }
+
+    // ---- chunks
+
+    /** Whether {@code chunk[0, size)} holds the fingerprint ({@code hash}, {@code check}). */
+    private static boolean contains(String key, byte[] chunk, int size, long hash, long check) {
+        checkLength(key, size);
+        for (int at = 0; at < size; at += FINGERPRINT) {
+            if (readLong(chunk, at) == hash && readLong(chunk, at + Long.BYTES) == check) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void checkLength(String key, int size) {
+        if (size % FINGERPRINT != 0) {
+            throw new IllegalStateException("seen-events chunk " + key + " has " + size + " bytes, not a whole number of "
+                    + FINGERPRINT + "-byte fingerprints");
+        }
+    }
+
+    private static long readLong(byte[] bytes, int at) {
+        long value = 0;
+        for (int i = 0; i < Long.BYTES; i++) {
+            value = value << 8 | bytes[at + i] & 0xff;
+        }
+        return value;
+    }
+
+    private static void writeLong(byte[] bytes, int at, long value) {
+        for (int i = Long.BYTES - 1; i >= 0; i--, value >>>= 8) {
+            bytes[at + i] = (byte) value;
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A chunk being filled: its key, its time, and its fingerprints so far. */
+    private static final class Chunk {
+        private final String key;
+        private final long second;
+        private final byte[] value = new byte[CHUNK_IDS * FINGERPRINT];
+        private int size;
+        private int ids;
+
+        Chunk(String key, long second) {
+            this.key = key;
+            this.second = second;
+        }
+
+        void add(long hash, long check) {
+            writeLong(value, size, hash);
+            writeLong(value, size + Long.BYTES, check);
+            size += FINGERPRINT;
+            ids++;
+        }
+
+        boolean contains(long hash, long check) {
+            return SeenStore.contains(key, value, size, hash, check);
+        }
+    }
+
+    /** Builds a {@link SeenStore} over the window store its inner builder makes. */
+    private static final class Builder implements StoreBuilder<SeenStore> {
+        private final StoreBuilder<WindowStore<String, byte[]>> inner;
+        private final long windowMs;
+
+        Builder(StoreBuilder<WindowStore<String, byte[]>> inner, long windowMs) {
+            this.inner = inner;
+            this.windowMs = windowMs;
+        }
+
+        /** The store keeps its own chunks until the commit; Kafka Streams' record cache would only add a copy. */
+        @Override
+        public StoreBuilder<SeenStore> withCachingEnabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<SeenStore> withCachingDisabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<SeenStore> withLoggingEnabled(Map<String, String> config) {
+            inner.withLoggingEnabled(config);
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<SeenStore> withLoggingDisabled() {
+            inner.withLoggingDisabled();
+            return this;
+        }
+
+        @Override
+        public SeenStore build() {
+            return new SeenStore(inner.build(), windowMs);
+        }
+
+        @Override
+        public Map<String, String> logConfig() {
+            return inner.logConfig();
+        }
+
+        @Override
+        public boolean loggingEnabled() {
+            return inner.loggingEnabled();
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+    }
+}
