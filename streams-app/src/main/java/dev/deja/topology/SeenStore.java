@@ -54,7 +54,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * NUL eventId}: keys with a NUL, which a chunk key never has. A task that finds such entries checks
  * those forms too, until they have aged out of the window.
  */
-public final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
+final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
 
     static final int BUCKETS = 64;
     static final int CHUNK_IDS = 32;
@@ -83,7 +83,7 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
      * The store's builder: a RocksDB window store kept for {@code window}, changelogged like Kafka
      * Streams changelogs its window stores (compacted, and deleted a day after the window).
      */
-    public static StoreBuilder<SeenStore> builder(String name, Duration window) {
+    static StoreBuilder<SeenStore> builder(String name, Duration window) {
         StoreBuilder<WindowStore<String, byte[]>> inner = Stores.windowStoreBuilder(
                         Stores.persistentWindowStore(name, window, Duration.ofMillis(1), false), Serdes.String(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of(
@@ -103,7 +103,7 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
      * True the first time an upload is seen within the window, and remembers it; false for a
      * redelivery. {@code eventTimeMs} is the event's own time (from its payload).
      */
-    public boolean firstSeen(String dedupKey, String eventId, long eventTimeMs) {
+    boolean firstSeen(String dedupKey, String eventId, long eventTimeMs) {
         if (filter == null) {
             load();
         }
