@@ -1,11 +1,15 @@
 package dev.deja.topology;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.common.TopicPartition;
@@ -63,6 +67,8 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
     private static final char SEP = '\u0000';
     private static final int TIME_DIGITS = 12;
     private static final int FINGERPRINT = 2 * Long.BYTES;
+    private static final HexFormat HEX = HexFormat.of();
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final WindowStore<String, byte[]> store;
     private final long windowMs;
@@ -159,7 +165,7 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
     }
 
     private boolean storedInEarlierForm(String id, String dedupKey, String eventId, long eventTimeMs) {
-        String timeFirst = hex(eventTimeMs, TIME_DIGITS) + SEP + dedupKey + SEP + eventId;
+        String timeFirst = HEX.toHexDigits(eventTimeMs, TIME_DIGITS) + SEP + dedupKey + SEP + eventId;
         return filter.mightContain(timeFirst, eventTimeMs) && store.fetch(timeFirst, eventTimeMs) != null
                 || filter.mightContain(id, eventTimeMs) && store.fetch(id, eventTimeMs) != null;
     }
@@ -171,15 +177,7 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
 
     /** The key of the chunks of one second and bucket, up to the task start and counter. */
     static String chunkPrefix(long secondMs, int bucket) {
-        return hex(secondMs, TIME_DIGITS) + '.' + hex(bucket, 2) + '.';
-    }
-
-    private static String hex(long value, int digits) {
-        char[] text = new char[digits];
-        for (int i = digits - 1; i >= 0; i--, value >>>= 4) {
-            text[i] = Character.forDigit((int) value & 0xf, 16);
-        }
-        return new String(text);
+        return HEX.toHexDigits(secondMs, TIME_DIGITS) + '.' + HEX.toHexDigits(bucket, 2) + '.';
     }
 
     // ---- the state store: chunks being filled are written before every commit
@@ -190,7 +188,7 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
         open.clear();
         openIds = 0;
         chunks = 0;
-        taskStart = hex(ThreadLocalRandom.current().nextLong(), 16);
+        taskStart = HEX.toHexDigits(ThreadLocalRandom.current().nextLong());
         filter = null;
     }
 
@@ -314,17 +312,11 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
     }
 
     private static long readLong(byte[] bytes, int at) {
-        long value = 0;
-        for (int i = 0; i < Long.BYTES; i++) {
-            value = value << 8 | bytes[at + i] & 0xff;
-        }
-        return value;
+        return (long) LONGS.get(bytes, at);
     }
 
     private static void writeLong(byte[] bytes, int at, long value) {
-        for (int i = Long.BYTES - 1; i >= 0; i--, value >>>= 8) {
-            bytes[at + i] = (byte) value;
-        }
+        LONGS.set(bytes, at, value);
     }
 
     private static MessageDigest sha256() {

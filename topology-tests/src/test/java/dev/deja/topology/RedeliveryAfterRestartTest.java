@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.TaskId;
@@ -69,48 +70,43 @@ class RedeliveryAfterRestartTest {
         restarted.process(upload("187A9E2C9B5D3A11"));
 
         // then: the redelivery is dropped, the next upload of the object goes on
-        assertThat(after.forwarded()).singleElement().satisfies(forwarded -> assertThat(
-                ((DedupOutput.Onward) forwarded.record().value()).input().upload().object().sequencer())
-                .isEqualTo("187A9E2C9B5D3A11"));
+        assertOnlyForwarded(after, "187A9E2C9B5D3A11");
     }
 
     @Test
     void shouldDropARedeliveryOfAnEventStoredByAnEarlierVersionInTheDedupKeyFirstForm() {
-        DedupSettings settings = settings();
-        rocks = store(settings);
-        MockProcessorContext<String, DedupOutput> context = context(settings);
-        Record<String, Upload> answered = upload("187A9E2C9B5D3A10");
-        rocks.put(answered.key() + "\u0000" + answered.value().object().eventId(), Serdes.Long().serializer().serialize(null, EVENT_TIME),
-                EVENT_TIME);
-
-        CachedAnswerProcessor upgraded = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
-        upgraded.init(context);
-        upgraded.process(answered);
-        upgraded.process(upload("187A9E2C9B5D3A11"));
-
-        assertThat(context.forwarded()).as("only the new upload goes on").singleElement().satisfies(forwarded -> assertThat(
-                ((DedupOutput.Onward) forwarded.record().value()).input().upload().object().sequencer())
-                .isEqualTo("187A9E2C9B5D3A11"));
+        assertAnEarlierVersionsEntryCounts(answered -> answered.key() + "\u0000" + answered.value().object().eventId());
     }
 
     @Test
     void shouldDropARedeliveryOfAnEventStoredByAnEarlierVersionInTheTimeFirstForm() {
+        assertAnEarlierVersionsEntryCounts(answered -> String.format("%012x", EVENT_TIME) + "\u0000" + answered.key() + "\u0000"
+                + answered.value().object().eventId());
+    }
+
+    /**
+     * An upload an earlier version stored one entry for, under {@code earlierKey}: after the upgrade
+     * its redelivery is dropped, and the object's next upload goes on.
+     */
+    private void assertAnEarlierVersionsEntryCounts(Function<Record<String, Upload>, String> earlierKey) {
         DedupSettings settings = settings();
         rocks = store(settings);
         MockProcessorContext<String, DedupOutput> context = context(settings);
         Record<String, Upload> answered = upload("187A9E2C9B5D3A10");
-        String timeFirst = String.format("%012x", EVENT_TIME) + "\u0000" + answered.key() + "\u0000"
-                + answered.value().object().eventId();
-        rocks.put(timeFirst, Serdes.Long().serializer().serialize(null, EVENT_TIME), EVENT_TIME);
+        rocks.put(earlierKey.apply(answered), Serdes.Long().serializer().serialize(null, EVENT_TIME), EVENT_TIME);
 
         CachedAnswerProcessor upgraded = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
         upgraded.init(context);
         upgraded.process(answered);
         upgraded.process(upload("187A9E2C9B5D3A11"));
 
+        assertOnlyForwarded(context, "187A9E2C9B5D3A11");
+    }
+
+    private static void assertOnlyForwarded(MockProcessorContext<String, DedupOutput> context, String sequencer) {
         assertThat(context.forwarded()).as("only the new upload goes on").singleElement().satisfies(forwarded -> assertThat(
                 ((DedupOutput.Onward) forwarded.record().value()).input().upload().object().sequencer())
-                .isEqualTo("187A9E2C9B5D3A11"));
+                .isEqualTo(sequencer));
     }
 
     private static DedupSettings settings() {
