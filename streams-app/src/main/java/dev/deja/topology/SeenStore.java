@@ -46,7 +46,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * A full chunk is written at once; the others when the task commits. Kafka Streams flushes a
  * store's cache before it commits (this store's chunks being filled are its cache: it implements
  * Streams' {@code CachedStateStore} for that), so every chunk is in the transaction of the outputs
- * it covers, and a crash loses both or neither; writing earlier is always safe. Under load that
+ * it covers, and a crash loses both or neither; writing earlier is always safe. ({@code
+ * CachedStateStore} is internal to Kafka Streams; {@code DedupTopologyTest} fails if a new version
+ * stops calling it before the commit.) Under load that
  * is one RocksDB write and one changelog record per chunk instead of per upload, and a seventh of
  * the bytes. A lookup, made only when the filter says "maybe", reads the chunks of one second and
  * bucket.
