@@ -155,9 +155,9 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
 
     private boolean written(long second, int bucket, long hash, long check) {
         String prefix = chunkPrefix(second, bucket);
-        try (KeyValueIterator<Windowed<String>, byte[]> chunks = store.fetch(prefix, prefix + '~', second, second)) {
-            while (chunks.hasNext()) {
-                KeyValue<Windowed<String>, byte[]> chunk = chunks.next();
+        try (KeyValueIterator<Windowed<String>, byte[]> written = store.fetch(prefix, prefix + '~', second, second)) {
+            while (written.hasNext()) {
+                KeyValue<Windowed<String>, byte[]> chunk = written.next();
                 if (contains(chunk.key.key(), chunk.value, chunk.value.length, hash, check)) {
                     return true;
                 }
@@ -208,9 +208,7 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
                 long time = stored.key.window().start();
                 if (key.indexOf(SEP) < 0) {
                     checkLength(key, stored.value.length);
-                    for (int at = 0; at < stored.value.length; at += FINGERPRINT) {
-                        filter.add(readLong(stored.value, at), time);
-                    }
+                    addToFilter(stored.value, stored.value.length, time);
                 } else {
                     filter.add(key, time);
                     earlierFormIds++;
@@ -218,9 +216,14 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
             }
         }
         for (Chunk chunk : open.values()) {
-            for (int at = 0; at < chunk.size; at += FINGERPRINT) {
-                filter.add(readLong(chunk.value, at), chunk.second);
-            }
+            addToFilter(chunk.value, chunk.size, chunk.second);
+        }
+    }
+
+    /** Adds the fingerprints in {@code chunk[0, size)} to the filter, at the chunk's time. */
+    private void addToFilter(byte[] chunk, int size, long time) {
+        for (int at = 0; at < size; at += FINGERPRINT) {
+            filter.add(readLong(chunk, at), time);
         }
     }
 
