@@ -2,7 +2,6 @@ package dev.deja.app;
 
 import dev.deja.config.DejaConfig;
 import dev.deja.invoke.ActionVersions;
-import dev.deja.invoke.InvokeOutcome;
 import dev.deja.invoke.Invoker;
 import dev.deja.invoke.InvokerSettings;
 import dev.deja.invoke.OpenWhiskClient;
@@ -19,11 +18,10 @@ import dev.deja.s3.ObjectTooLargeException;
 import dev.deja.s3.S3Clients;
 import dev.deja.s3.S3ResultStore;
 import dev.deja.s3.S3Settings;
-import dev.deja.topology.ActionCaller;
 import dev.deja.topology.ContentHashing;
-import dev.deja.topology.DedupKey;
+import dev.deja.model.DedupKey;
 import dev.deja.topology.DejaTopology;
-import dev.deja.topology.InvocationRequest;
+import dev.deja.model.InvocationRequest;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -115,7 +113,7 @@ public final class DejaApp implements AutoCloseable {
                     InvokerSettings.from(openWhisk, config.getInt(DejaConfig.RESULT_INLINE_MAX_CONFIG)), Clock.systemUTC()));
             metrics.invokerGauges(invoker);
             Semaphore inFlight = new Semaphore(config.getInt(DejaConfig.INVOKER_MAX_IN_FLIGHT_CONFIG));
-            invokerStreams = launch(DejaTopology.buildInvoker(config, caller(invoker), inFlight, metrics),
+            invokerStreams = launch(DejaTopology.buildInvoker(config, invoker, inFlight, metrics),
                     DejaTopology.invokerApplicationId(config));
         }
         if (role.runsDedup()) {
@@ -212,23 +210,6 @@ public final class DejaApp implements AutoCloseable {
                     + " are required with " + DejaConfig.S3_ENDPOINT_CONFIG);
         }
         return S3Clients.minio(new S3Settings(endpoint, access, secret, config.getString(DejaConfig.S3_REGION_CONFIG)), http);
-    }
-
-    /** The invoker stage's view of {@link Invoker}. */
-    public static ActionCaller caller(Invoker invoker) {
-        return new ActionCaller() {
-            @Override
-            public boolean admits() {
-                return invoker.admits();
-            }
-
-            @Override
-            public CompletableFuture<Outcome> call(InvocationRequest request) {
-                return invoker.invoke(request).thenApply(outcome -> outcome instanceof InvokeOutcome.Completed completed
-                        ? new Done(completed.result())
-                        : new Deferred(((InvokeOutcome.Deferred) outcome).reason()));
-            }
-        };
     }
 
     /** The hashing stage's view of {@link ContentHasher}: a missing or too large object is final. */

@@ -1,7 +1,7 @@
 package dev.deja.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.deja.event.S3Object;
+import dev.deja.model.S3Object;
 import java.util.List;
 import java.util.regex.Pattern;
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.deja.serde.Json;
-import dev.deja.topology.DedupKey;
+import dev.deja.model.DedupKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

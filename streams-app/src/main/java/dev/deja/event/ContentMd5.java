@@ -1,5 +1,6 @@
 package dev.deja.event;
 
+import dev.deja.model.S3Object;
 import java.util.Locale;
 import java.util.Optional;
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.deja.model.S3Object;
 import dev.deja.serde.Json;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;

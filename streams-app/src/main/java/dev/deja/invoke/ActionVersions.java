@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #versionOf} only reads the cache. {@link #awaitInitial} fills it at start-up; {@link #start}
  * refreshes it on a schedule. A failed refresh keeps the old version and logs one WARN per failure streak.
  */
-public final class ActionVersions implements ActionVersionSource, AutoCloseable {
+public final class ActionVersions implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ActionVersions.class);
 
@@ -51,7 +51,6 @@ public final class ActionVersions implements ActionVersionSource, AutoCloseable 
     }
 
     /** The cached version of {@code action}; {@code null} when it was never fetched or is not a rule action. */
-    @Override
     public String versionOf(String action) {
         return versions.get(action);
     }

@@ -2,9 +2,11 @@ package dev.deja.invoke;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.deja.model.InvocationRequest;
+import dev.deja.model.InvocationResult;
 import dev.deja.serde.Json;
-import dev.deja.topology.InvocationRequest;
-import dev.deja.topology.InvocationResult;
+import dev.deja.topology.ActionCaller;
+import dev.deja.topology.CallOutcome;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -22,23 +24,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The asynchronous facade the stream processor drives: fire an {@link InvocationRequest}, get an
- * {@link InvokeOutcome} later.
+ * {@link CallOutcome} later.
  *
  * <ul>
- *   <li>{@link #invoke} never blocks and its future never completes exceptionally.</li>
+ *   <li>{@link #call} never blocks and its future never completes exceptionally.</li>
  *   <li>Transient failures (429, 5xx, network, timeout) are retried up to {@code maxRetries} times with
  *       exponential backoff and full jitter, on this invoker's scheduler (never on the caller's thread).</li>
  *   <li>Failures of the action (application error, action developer error) and refusals (413, 401/403/404)
  *       complete at once as a failed {@link InvocationResult}, without retry.</li>
  *   <li>A {@link CircuitBreaker} counts transient failures. A call it refuses, and a call whose retries it cut
- *       short by opening, ends {@link InvokeOutcome.Deferred}: OpenWhisk is down, keep the request and fire it
+ *       short by opening, ends {@link CallOutcome.Deferred}: OpenWhisk is down, keep the request and fire it
  *       again later. Retries exhausted while the breaker stays closed end as a failed result with failure kind
  *       {@code whisk internal error} or {@code unavailable}.</li>
  *   <li>A successful result whose JSON exceeds {@code inlineResultMaxBytes} is put in the {@link ResultStore}
  *       and the result carries its reference instead (unless no store was given).</li>
  * </ul>
  */
-public final class Invoker implements AutoCloseable {
+public final class Invoker implements ActionCaller, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Invoker.class);
     private static final int STORE_THREADS = 4;
@@ -53,7 +55,7 @@ public final class Invoker implements AutoCloseable {
     private final ExecutorService storeExecutor;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
-    private final Set<CompletableFuture<InvokeOutcome>> unfinished = ConcurrentHashMap.newKeySet();
+    private final Set<CompletableFuture<CallOutcome>> unfinished = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -78,6 +80,7 @@ public final class Invoker implements AutoCloseable {
      * True when a call may be fired now: the breaker is closed (or half-open with a probe slot free) and fewer
      * than {@code maxPending} invocations are unfinished.
      */
+    @Override
     public boolean admits() {
         return !closed && pending.get() < settings.maxPending() && breaker.admits();
     }
@@ -87,7 +90,8 @@ public final class Invoker implements AutoCloseable {
      *
      * @return the outcome; never completes exceptionally
      */
-    public CompletableFuture<InvokeOutcome> invoke(InvocationRequest request) {
+    @Override
+    public CompletableFuture<CallOutcome> call(InvocationRequest request) {
         if (closed) {
             return deferred("invoker closed");
         }
@@ -99,7 +103,7 @@ public final class Invoker implements AutoCloseable {
             pending.decrementAndGet();
             return deferred("OpenWhisk circuit breaker is " + breaker.state() + " (no call allowed now)");
         }
-        CompletableFuture<InvokeOutcome> outcome = new CompletableFuture<>();
+        CompletableFuture<CallOutcome> outcome = new CompletableFuture<>();
         unfinished.add(outcome);
         outcome.whenComplete((ignored, error) -> {
             unfinished.remove(outcome);
@@ -137,7 +141,7 @@ public final class Invoker implements AutoCloseable {
     }
 
     /**
-     * Stops retries; unfinished invocations complete {@link InvokeOutcome.Deferred}. Does not close the client.
+     * Stops retries; unfinished invocations complete {@link CallOutcome.Deferred}. Does not close the client.
      */
     @Override
     public void close() {
@@ -146,15 +150,15 @@ public final class Invoker implements AutoCloseable {
         if (storeExecutor != null) {
             storeExecutor.shutdownNow();
         }
-        for (CompletableFuture<InvokeOutcome> outcome : unfinished) {
-            outcome.complete(new InvokeOutcome.Deferred("invoker closed"));
+        for (CompletableFuture<CallOutcome> outcome : unfinished) {
+            outcome.complete(new CallOutcome.Deferred("invoker closed"));
         }
     }
 
     // ----------------------------------------------------------------------------------------------------------
 
     private void attempt(InvocationRequest request, CircuitBreaker.Permit permit, int retry, int callsSoFar,
-            CompletableFuture<InvokeOutcome> outcome) {
+            CompletableFuture<CallOutcome> outcome) {
         inFlight.incrementAndGet();
         CompletableFuture<CallResult> call;
         try {
@@ -179,7 +183,7 @@ public final class Invoker implements AutoCloseable {
     }
 
     private void onCallResult(InvocationRequest request, CircuitBreaker.Permit permit, int retry, int calls,
-            CallResult result, CompletableFuture<InvokeOutcome> outcome) {
+            CallResult result, CompletableFuture<CallOutcome> outcome) {
         Activation activation = result.activation();
         switch (result.kind()) {
             case SUCCESS -> {
@@ -196,9 +200,9 @@ public final class Invoker implements AutoCloseable {
             case TRANSIENT -> {
                 permit.onFailure();
                 if (closed) {
-                    outcome.complete(new InvokeOutcome.Deferred("invoker closed"));
+                    outcome.complete(new CallOutcome.Deferred("invoker closed"));
                 } else if (breaker.state() == CircuitBreaker.State.OPEN) {
-                    outcome.complete(new InvokeOutcome.Deferred(
+                    outcome.complete(new CallOutcome.Deferred(
                             "OpenWhisk circuit breaker opened: " + result.message()));
                 } else if (retry >= settings.maxRetries()) {
                     LOG.warn("Invocation of {} failed after {} call(s): {}", request.action(), calls,
@@ -214,25 +218,25 @@ public final class Invoker implements AutoCloseable {
     }
 
     private void scheduleRetry(InvocationRequest request, int retry, int calls, CallResult last,
-            CompletableFuture<InvokeOutcome> outcome) {
+            CompletableFuture<CallOutcome> outcome) {
         long delay = backoffMillis(retry);
         LOG.debug("Retry {} of {} in {} ms after: {}", retry, request.action(), delay, last.message());
         try {
             scheduler.schedule(() -> {
                 if (closed) {
-                    outcome.complete(new InvokeOutcome.Deferred("invoker closed"));
+                    outcome.complete(new CallOutcome.Deferred("invoker closed"));
                     return;
                 }
                 CircuitBreaker.Permit permit = breaker.tryAcquire();
                 if (permit == null) {
-                    outcome.complete(new InvokeOutcome.Deferred(
+                    outcome.complete(new CallOutcome.Deferred(
                             "OpenWhisk circuit breaker is " + breaker.state() + " (no retry allowed now)"));
                 } else {
                     attempt(request, permit, retry, calls, outcome);
                 }
             }, delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            outcome.complete(new InvokeOutcome.Deferred("invoker closed"));
+            outcome.complete(new CallOutcome.Deferred("invoker closed"));
         }
     }
 
@@ -245,7 +249,7 @@ public final class Invoker implements AutoCloseable {
     }
 
     private void succeed(InvocationRequest request, Activation activation, int calls,
-            CompletableFuture<InvokeOutcome> outcome) {
+            CompletableFuture<CallOutcome> outcome) {
         JsonNode result = activation.result() == null ? Json.object() : activation.result();
         byte[] json;
         try {
@@ -271,13 +275,13 @@ public final class Invoker implements AutoCloseable {
                 }
             });
         } catch (RejectedExecutionException e) {
-            outcome.complete(new InvokeOutcome.Deferred("invoker closed"));
+            outcome.complete(new CallOutcome.Deferred("invoker closed"));
         }
     }
 
-    private InvokeOutcome completed(InvocationRequest request, boolean success, String failureKind,
+    private CallOutcome completed(InvocationRequest request, boolean success, String failureKind,
             JsonNode result, String resultRef, String error, Activation activation, int calls) {
-        return new InvokeOutcome.Completed(new InvocationResult(
+        return new CallOutcome.Done(new InvocationResult(
                 request.dedupKey(),
                 request.attempt(),
                 success,
@@ -298,8 +302,8 @@ public final class Invoker implements AutoCloseable {
         return error != null ? client.sanitize(error) : result.message();
     }
 
-    private static CompletableFuture<InvokeOutcome> deferred(String reason) {
-        return CompletableFuture.completedFuture(new InvokeOutcome.Deferred(reason));
+    private static CompletableFuture<CallOutcome> deferred(String reason) {
+        return CompletableFuture.completedFuture(new CallOutcome.Deferred(reason));
     }
 
     private static ThreadFactory daemon(String name) {

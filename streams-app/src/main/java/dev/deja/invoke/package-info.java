@@ -1,5 +1,6 @@
 /**
- * Calling OpenWhisk: Deja's REST client, the circuit breaker, the asynchronous invoker the topology drives,
+ * Calling OpenWhisk: Deja's REST client, the circuit breaker, the asynchronous invoker (the topology's
+ * {@code ActionCaller}),
  * and the action version cache that feeds dedup keys.
  *
  * <p>Wiring (one of each per process; close in reverse order):
@@ -13,9 +14,9 @@
  *
  * // in the processor, for a persisted InvocationRequest:
  * if (invoker.admits()) {
- *     invoker.invoke(request).thenAccept(outcome -> {
- *         if (outcome instanceof InvokeOutcome.Completed completed) {
- *             publish(completed.result());   // to deja-invocation-results
+ *     invoker.call(request).thenAccept(outcome -> {
+ *         if (outcome instanceof CallOutcome.Done done) {
+ *             publish(done.result());   // to deja-invocation-results
  *         } else {
  *             keepQueued(request);           // Deferred: fire it again later
  *         }

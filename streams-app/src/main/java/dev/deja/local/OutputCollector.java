@@ -1,7 +1,7 @@
 package dev.deja.local;
 
 import dev.deja.serde.JsonSerde;
-import dev.deja.topology.OutputRecord;
+import dev.deja.model.OutputRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

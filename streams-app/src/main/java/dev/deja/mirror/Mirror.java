@@ -2,7 +2,7 @@ package dev.deja.mirror;
 
 import dev.deja.mirror.MirrorWriter.Change;
 import dev.deja.serde.JsonSerde;
-import dev.deja.topology.TableEntry;
+import dev.deja.model.TableEntry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

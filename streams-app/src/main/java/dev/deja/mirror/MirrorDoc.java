@@ -3,9 +3,9 @@ package dev.deja.mirror;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.deja.event.S3Object;
+import dev.deja.model.S3Object;
 import dev.deja.serde.Json;
-import dev.deja.topology.TableEntry;
+import dev.deja.model.TableEntry;
 import java.time.Instant;
 import java.util.List;
 

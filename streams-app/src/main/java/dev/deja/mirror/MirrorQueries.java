@@ -1,6 +1,6 @@
 package dev.deja.mirror;
 
-import dev.deja.topology.EntryStatus;
+import dev.deja.model.EntryStatus;
 import java.util.List;
 import java.util.Optional;
 

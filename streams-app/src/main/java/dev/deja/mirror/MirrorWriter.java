@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deja.mirror.CouchClient.BulkResult;
 import dev.deja.mirror.CouchClient.DocState;
 import dev.deja.serde.Json;
-import dev.deja.topology.TableEntry;
+import dev.deja.model.TableEntry;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

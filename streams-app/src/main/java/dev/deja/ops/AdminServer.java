@@ -6,7 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.deja.serde.Json;
 import dev.deja.topology.DejaTopology;
-import dev.deja.topology.TableEntry;
+import dev.deja.model.TableEntry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

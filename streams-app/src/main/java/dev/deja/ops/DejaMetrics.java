@@ -2,7 +2,8 @@ package dev.deja.ops;
 
 import dev.deja.invoke.Invoker;
 import dev.deja.mirror.Mirror;
-import dev.deja.topology.Outcome;
+import dev.deja.model.Outcome;
+import dev.deja.topology.TopologyMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -19,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code /metrics}): events in, uploads answered by outcome, invocations made and saved, failures
  * by kind, call and end-to-end latency, compute time saved, and SLA compliance.
  */
-public final class DejaMetrics {
+public final class DejaMetrics implements TopologyMetrics {
 
     private final MeterRegistry registry;
     private final Counter eventsIn;
@@ -76,23 +77,28 @@ public final class DejaMetrics {
         return registry;
     }
 
+    @Override
     public void eventIn() {
         eventsIn.increment();
     }
 
+    @Override
     public void deadLetter() {
         deadLetters.increment();
     }
 
+    @Override
     public void redelivery() {
         redeliveries.increment();
     }
 
+    @Override
     public void invocationRequested() {
         invocationsRequested.increment();
     }
 
     /** One output record; {@code savedDurationMs} is the action time a cached or coalesced answer saved. */
+    @Override
     public void answered(Outcome outcome, long latencyMs, Long savedDurationMs) {
         uploads.get(outcome).increment();
         endToEnd.record(Duration.ofMillis(latencyMs));
@@ -108,6 +114,7 @@ public final class DejaMetrics {
     }
 
     /** One finished invocation (the invoker's side). */
+    @Override
     public void called(Duration latency, int httpCalls, String failureKind) {
         callLatency.record(latency);
         callsPerInvocation.record(httpCalls);

@@ -1,6 +1,6 @@
 package dev.deja.ops;
 
-import dev.deja.topology.Outcome;
+import dev.deja.model.Outcome;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,6 +1,12 @@
 package dev.deja.topology;
 
-import dev.deja.ops.DejaMetrics;
+import dev.deja.model.DedupInput;
+import dev.deja.model.EntryStatus;
+import dev.deja.model.Outcome;
+import dev.deja.model.OutputRecord;
+import dev.deja.model.TableEntry;
+import dev.deja.model.Upload;
+import dev.deja.topology.redelivery.SeenStore;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -37,14 +43,14 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
 
     private final DedupSettings settings;
     private final boolean replicaEnabled;
-    private final DejaMetrics metrics;
+    private final TopologyMetrics metrics;
     private final Map<String, Long> hits = new LinkedHashMap<>();
     private ProcessorContext<String, DedupOutput> context;
     private KeyValueStore<String, TableEntry> replica;
     private SeenStore seen;
     private LinkedHashMap<String, TableEntry> decoded;
 
-    CachedAnswerProcessor(DedupSettings settings, boolean replicaEnabled, DejaMetrics metrics) {
+    CachedAnswerProcessor(DedupSettings settings, boolean replicaEnabled, TopologyMetrics metrics) {
         this.settings = settings;
         this.replicaEnabled = replicaEnabled;
         this.metrics = metrics;

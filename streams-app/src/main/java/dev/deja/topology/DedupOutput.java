@@ -1,5 +1,10 @@
 package dev.deja.topology;
 
+import dev.deja.model.DedupInput;
+import dev.deja.model.InvocationRequest;
+import dev.deja.model.OutputRecord;
+import dev.deja.model.TableEntry;
+
 /** What the dedup processor (and, before it, the cached-answer step) emits; the topology routes each kind to its topic. */
 sealed interface DedupOutput {
 

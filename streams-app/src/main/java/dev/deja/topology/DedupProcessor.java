@@ -1,7 +1,16 @@
 package dev.deja.topology;
 
-import dev.deja.event.S3Object;
-import dev.deja.ops.DejaMetrics;
+import dev.deja.model.DedupInput;
+import dev.deja.model.EntryStatus;
+import dev.deja.model.InvocationRequest;
+import dev.deja.model.InvocationResult;
+import dev.deja.model.Outcome;
+import dev.deja.model.OutputRecord;
+import dev.deja.model.S3Object;
+import dev.deja.model.TableEntry;
+import dev.deja.model.Upload;
+import dev.deja.model.Waiter;
+import dev.deja.topology.store.EntryCache;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -48,7 +57,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     private static final char SEP = '\u0000';
 
     private final DedupSettings settings;
-    private final DejaMetrics metrics;
+    private final TopologyMetrics metrics;
     private final Set<String> unpublished = new LinkedHashSet<>();
     private ProcessorContext<String, DedupOutput> context;
     private EntryCache table;
@@ -56,7 +65,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     private KeyValueStore<String, String> timers;
     private long lastHitsPublishMs;
 
-    DedupProcessor(DedupSettings settings, DejaMetrics metrics) {
+    DedupProcessor(DedupSettings settings, TopologyMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
     }

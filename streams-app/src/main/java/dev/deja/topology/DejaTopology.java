@@ -1,8 +1,16 @@
 package dev.deja.topology;
 
 import dev.deja.config.DejaConfig;
-import dev.deja.ops.DejaMetrics;
+import dev.deja.model.DedupInput;
+import dev.deja.model.HashJob;
+import dev.deja.model.InvocationRequest;
+import dev.deja.model.InvocationResult;
+import dev.deja.model.OutputRecord;
+import dev.deja.model.TableEntry;
+import dev.deja.model.Waiter;
 import dev.deja.serde.JsonSerde;
+import dev.deja.topology.redelivery.SeenStore;
+import dev.deja.topology.store.BoundedMemoryRocksDbConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -82,7 +90,7 @@ public final class DejaTopology {
      * @param metrics where the processors count
      */
     public static Topology buildDedup(DejaConfig config, Function<String, String> actionVersions, ContentHashing hashing,
-            DejaMetrics metrics) {
+            TopologyMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         DedupSettings settings = DedupSettings.from(config);
         Duration poll = Duration.ofMillis(settings.punctuateIntervalMs());
@@ -155,7 +163,7 @@ public final class DejaTopology {
     }
 
     /** The invoker application's topology; {@code inFlightLimit} is shared by every task of the process. */
-    public static Topology buildInvoker(DejaConfig config, ActionCaller caller, Semaphore inFlightLimit, DejaMetrics metrics) {
+    public static Topology buildInvoker(DejaConfig config, ActionCaller caller, Semaphore inFlightLimit, TopologyMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(store(INVOKER_REQUESTS_STORE, REQUEST));
         Duration poll = Duration.ofMillis(Math.min(20, config.getLong(DejaConfig.PUNCTUATE_INTERVAL_CONFIG)));

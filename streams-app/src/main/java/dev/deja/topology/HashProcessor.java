@@ -1,6 +1,7 @@
 package dev.deja.topology;
 
-import dev.deja.ops.DejaMetrics;
+import dev.deja.model.HashJob;
+import dev.deja.model.Upload;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,10 +24,10 @@ final class HashProcessor extends AsyncWorkProcessor<HashJob, String, Ingested> 
     private static final long MAX_RETRY_DELAY_MS = 30_000;
 
     private final ContentHashing hashing;
-    private final DejaMetrics metrics;
+    private final TopologyMetrics metrics;
     private final Map<String, Integer> failures = new HashMap<>();
 
-    HashProcessor(ContentHashing hashing, Semaphore limit, Duration pollInterval, DejaMetrics metrics) {
+    HashProcessor(ContentHashing hashing, Semaphore limit, Duration pollInterval, TopologyMetrics metrics) {
         super(DejaTopology.HASH_JOBS_STORE, limit, pollInterval);
         this.hashing = hashing;
         this.metrics = metrics;

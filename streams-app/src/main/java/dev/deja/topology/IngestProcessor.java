@@ -6,8 +6,9 @@ import dev.deja.config.Rule;
 import dev.deja.event.ContentMd5;
 import dev.deja.event.MalformedEventException;
 import dev.deja.event.MinioEvents;
-import dev.deja.event.S3Object;
-import dev.deja.ops.DejaMetrics;
+import dev.deja.model.HashJob;
+import dev.deja.model.S3Object;
+import dev.deja.model.Upload;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,10 +40,10 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
 
     private final List<Rule> rules;
     private final Function<String, String> actionVersions;
-    private final DejaMetrics metrics;
+    private final TopologyMetrics metrics;
     private ProcessorContext<String, Ingested> context;
 
-    IngestProcessor(List<Rule> rules, Function<String, String> actionVersions, DejaMetrics metrics) {
+    IngestProcessor(List<Rule> rules, Function<String, String> actionVersions, TopologyMetrics metrics) {
         this.rules = rules;
         this.actionVersions = actionVersions;
         this.metrics = metrics;

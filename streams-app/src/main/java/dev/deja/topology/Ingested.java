@@ -1,5 +1,8 @@
 package dev.deja.topology;
 
+import dev.deja.model.HashJob;
+import dev.deja.model.Upload;
+
 /** What ingest makes of one bucket event (or of one hashed object). */
 sealed interface Ingested {
 

@@ -1,6 +1,7 @@
 package dev.deja.topology;
 
-import dev.deja.ops.DejaMetrics;
+import dev.deja.model.InvocationRequest;
+import dev.deja.model.InvocationResult;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -14,14 +15,14 @@ import org.slf4j.LoggerFactory;
  * and forwards each result to the results topic from the stream thread. While the circuit breaker
  * is open, requests stay queued in the store and are fired when it lets calls through again.
  */
-final class InvokerProcessor extends AsyncWorkProcessor<InvocationRequest, ActionCaller.Outcome, InvocationResult> {
+final class InvokerProcessor extends AsyncWorkProcessor<InvocationRequest, CallOutcome, InvocationResult> {
 
     private static final Logger LOG = LoggerFactory.getLogger(InvokerProcessor.class);
 
     private final ActionCaller caller;
-    private final DejaMetrics metrics;
+    private final TopologyMetrics metrics;
 
-    InvokerProcessor(ActionCaller caller, Semaphore limit, Duration pollInterval, DejaMetrics metrics) {
+    InvokerProcessor(ActionCaller caller, Semaphore limit, Duration pollInterval, TopologyMetrics metrics) {
         super(DejaTopology.INVOKER_REQUESTS_STORE, limit, pollInterval);
         this.caller = caller;
         this.metrics = metrics;
@@ -39,20 +40,20 @@ final class InvokerProcessor extends AsyncWorkProcessor<InvocationRequest, Actio
     }
 
     @Override
-    protected CompletableFuture<ActionCaller.Outcome> start(String key, InvocationRequest request) {
+    protected CompletableFuture<CallOutcome> start(String key, InvocationRequest request) {
         return caller.call(request);
     }
 
     @Override
-    protected Verdict complete(String key, InvocationRequest request, ActionCaller.Outcome outcome, Throwable error, long now) {
-        if (outcome instanceof ActionCaller.Done done) {
+    protected Verdict complete(String key, InvocationRequest request, CallOutcome outcome, Throwable error, long now) {
+        if (outcome instanceof CallOutcome.Done done) {
             InvocationResult result = done.result();
             metrics.called(Duration.ofMillis(Math.max(0, now - request.requestedAtMs())), result.calls(),
                     result.success() ? null : result.failureKind());
             context.forward(new Record<>(key, done.result(), now));
             return FINISHED;
         }
-        String reason = outcome instanceof ActionCaller.Deferred deferred ? deferred.reason() : String.valueOf(error);
+        String reason = outcome instanceof CallOutcome.Deferred deferred ? deferred.reason() : String.valueOf(error);
         LOG.debug("call for {} deferred: {}", key, reason);
         return new Retry(0);
     }

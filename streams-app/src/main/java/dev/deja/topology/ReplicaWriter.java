@@ -1,5 +1,6 @@
 package dev.deja.topology;
 
+import dev.deja.model.TableEntry;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;

@@ -2,6 +2,7 @@ package dev.deja.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deja.model.S3Object;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -11,9 +11,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deja.model.InvocationRequest;
+import dev.deja.model.InvocationResult;
 import dev.deja.serde.Json;
-import dev.deja.topology.InvocationRequest;
-import dev.deja.topology.InvocationResult;
+import dev.deja.topology.CallOutcome;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -62,10 +63,10 @@ class InvokerTest {
         return new InvocationRequest(DEDUP_KEY, "imaging/thumbnail", "0.0.3", params, attempt, NOW - 50);
     }
 
-    private static InvocationResult completed(CompletableFuture<InvokeOutcome> outcome) throws Exception {
-        InvokeOutcome value = outcome.get(5, TimeUnit.SECONDS);
-        assertThat(value).isInstanceOf(InvokeOutcome.Completed.class);
-        return ((InvokeOutcome.Completed) value).result();
+    private static InvocationResult completed(CompletableFuture<CallOutcome> outcome) throws Exception {
+        CallOutcome value = outcome.get(5, TimeUnit.SECONDS);
+        assertThat(value).isInstanceOf(CallOutcome.Done.class);
+        return ((CallOutcome.Done) value).result();
     }
 
     private void alwaysAnswer(int code) {
@@ -85,7 +86,7 @@ class InvokerTest {
         server.enqueue(json(200, success("act-1", result)));
 
         // when
-        InvocationResult invocation = completed(invoker.invoke(request(2)));
+        InvocationResult invocation = completed(invoker.call(request(2)));
 
         // then
         assertThat(invocation.success()).isTrue();
@@ -115,7 +116,7 @@ class InvokerTest {
         server.enqueue(json(200, success("act-slow", Json.object().put("ok", true))));
 
         // when
-        InvocationResult invocation = completed(invoker.invoke(request(0)));
+        InvocationResult invocation = completed(invoker.call(request(0)));
 
         // then
         assertThat(invocation.success()).isTrue();
@@ -131,7 +132,7 @@ class InvokerTest {
         server.enqueue(json(200, success("never", Json.object())));
 
         // when
-        InvocationResult invocation = completed(invoker.invoke(request(0)));
+        InvocationResult invocation = completed(invoker.call(request(0)));
 
         // then
         assertThat(invocation.success()).isFalse();
@@ -152,7 +153,7 @@ class InvokerTest {
         server.enqueue(json(502, crash));
 
         // when
-        InvocationResult invocation = completed(invoker.invoke(request(0)));
+        InvocationResult invocation = completed(invoker.call(request(0)));
 
         // then
         assertThat(invocation.success()).isFalse();
@@ -174,7 +175,7 @@ class InvokerTest {
         alwaysAnswer(code);
 
         // when
-        InvocationResult invocation = completed(invoker.invoke(request(0)));
+        InvocationResult invocation = completed(invoker.call(request(0)));
 
         // then
         assertThat(invocation.success()).isFalse();
@@ -193,7 +194,7 @@ class InvokerTest {
         server.enqueue(json(200, success("act-3", Json.object().put("ok", true))));
 
         // when
-        InvocationResult invocation = completed(invoker.invoke(request(0)));
+        InvocationResult invocation = completed(invoker.call(request(0)));
 
         // then
         assertThat(invocation.success()).isTrue();
@@ -210,7 +211,7 @@ class InvokerTest {
         server.enqueue(json(200, success("act-4", Json.object())));
 
         // when
-        InvocationResult invocation = completed(invoker.invoke(request(0)));
+        InvocationResult invocation = completed(invoker.call(request(0)));
 
         // then
         assertThat(invocation.success()).isTrue();
@@ -224,7 +225,7 @@ class InvokerTest {
         alwaysAnswer(500);
 
         // when
-        InvocationResult invocation = completed(invoker.invoke(request(1)));
+        InvocationResult invocation = completed(invoker.call(request(1)));
 
         // then
         assertThat(invocation.success()).isFalse();
@@ -244,23 +245,23 @@ class InvokerTest {
         alwaysAnswer(500);
 
         // when: three failures open the breaker, which cuts the retries short
-        InvokeOutcome first = invoker.invoke(request(0)).get(5, TimeUnit.SECONDS);
+        CallOutcome first = invoker.call(request(0)).get(5, TimeUnit.SECONDS);
 
         // then
-        assertThat(first).isInstanceOf(InvokeOutcome.Deferred.class);
+        assertThat(first).isInstanceOf(CallOutcome.Deferred.class);
         assertThat(server.getRequestCount()).isEqualTo(3);
         assertThat(invoker.breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(invoker.admits()).isFalse();
 
         // when: while open, nothing reaches OpenWhisk
-        InvokeOutcome whileOpen = invoker.invoke(request(0)).get(5, TimeUnit.SECONDS);
+        CallOutcome whileOpen = invoker.call(request(0)).get(5, TimeUnit.SECONDS);
         clock.advance(coolDown.minusMillis(1));
-        InvokeOutcome justBeforeCoolDown = invoker.invoke(request(0)).get(5, TimeUnit.SECONDS);
+        CallOutcome justBeforeCoolDown = invoker.call(request(0)).get(5, TimeUnit.SECONDS);
 
         // then
-        assertThat(whileOpen).isInstanceOf(InvokeOutcome.Deferred.class);
-        assertThat(((InvokeOutcome.Deferred) whileOpen).reason()).contains("circuit breaker");
-        assertThat(justBeforeCoolDown).isInstanceOf(InvokeOutcome.Deferred.class);
+        assertThat(whileOpen).isInstanceOf(CallOutcome.Deferred.class);
+        assertThat(((CallOutcome.Deferred) whileOpen).reason()).contains("circuit breaker");
+        assertThat(justBeforeCoolDown).isInstanceOf(CallOutcome.Deferred.class);
         assertThat(server.getRequestCount()).isEqualTo(3);
 
         // when: the cool-down has passed and OpenWhisk is back
@@ -273,7 +274,7 @@ class InvokerTest {
                 return json(200, success("act-probe", Json.object().put("ok", true)));
             }
         });
-        InvocationResult probe = completed(invoker.invoke(request(1)));
+        InvocationResult probe = completed(invoker.call(request(1)));
 
         // then
         assertThat(probe.success()).isTrue();
@@ -290,14 +291,14 @@ class InvokerTest {
         Invoker invoker = invoker(settings(server).maxRetries(0).breakerFailureThreshold(1)
                 .breakerOpenDuration(coolDown).build(), null, 64 * 1024);
         alwaysAnswer(503);
-        assertThat(invoker.invoke(request(0)).get(5, TimeUnit.SECONDS)).isInstanceOf(InvokeOutcome.Deferred.class);
+        assertThat(invoker.call(request(0)).get(5, TimeUnit.SECONDS)).isInstanceOf(CallOutcome.Deferred.class);
         clock.advance(coolDown);
 
         // when
-        InvokeOutcome probe = invoker.invoke(request(0)).get(5, TimeUnit.SECONDS);
+        CallOutcome probe = invoker.call(request(0)).get(5, TimeUnit.SECONDS);
 
         // then
-        assertThat(probe).isInstanceOf(InvokeOutcome.Deferred.class);
+        assertThat(probe).isInstanceOf(CallOutcome.Deferred.class);
         assertThat(server.getRequestCount()).isEqualTo(2);
         assertThat(invoker.breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
     }
@@ -311,7 +312,7 @@ class InvokerTest {
         server.enqueue(json(200, success("act-big", big)));
 
         // when
-        InvocationResult invocation = completed(invoker.invoke(request(0)));
+        InvocationResult invocation = completed(invoker.call(request(0)));
 
         // then
         assertThat(invocation.success()).isTrue();
@@ -329,7 +330,7 @@ class InvokerTest {
         server.enqueue(json(200, success("act-small", Json.object().put("ok", true))));
 
         // when
-        InvocationResult invocation = completed(invoker.invoke(request(0)));
+        InvocationResult invocation = completed(invoker.call(request(0)));
 
         // then
         assertThat(invocation.result()).isEqualTo(Json.object().put("ok", true));
@@ -355,7 +356,7 @@ class InvokerTest {
         server.enqueue(json(200, success("act-lost", Json.object().put("pixels", "x".repeat(100)))));
 
         // when
-        InvocationResult invocation = completed(invoker.invoke(request(0)));
+        InvocationResult invocation = completed(invoker.call(request(0)));
 
         // then
         assertThat(invocation.success()).isFalse();
@@ -378,7 +379,7 @@ class InvokerTest {
         });
 
         // when
-        CompletableFuture<InvokeOutcome> outcome = invoker.invoke(request(0));
+        CompletableFuture<CallOutcome> outcome = invoker.call(request(0));
 
         // then
         assertThat(outcome).isNotDone();
@@ -403,15 +404,15 @@ class InvokerTest {
                 return json(200, success("act-held", Json.object()));
             }
         });
-        CompletableFuture<InvokeOutcome> first = invoker.invoke(request(0));
+        CompletableFuture<CallOutcome> first = invoker.call(request(0));
 
         // when
         boolean admitsSecond = invoker.admits();
-        InvokeOutcome second = invoker.invoke(request(0)).get(1, TimeUnit.SECONDS);
+        CallOutcome second = invoker.call(request(0)).get(1, TimeUnit.SECONDS);
 
         // then
         assertThat(admitsSecond).isFalse();
-        assertThat(second).isInstanceOf(InvokeOutcome.Deferred.class);
+        assertThat(second).isInstanceOf(CallOutcome.Deferred.class);
         release.countDown();
         assertThat(completed(first).success()).isTrue();
         assertThat(eventually(invoker::admits, Duration.ofSeconds(2))).isTrue();
@@ -423,8 +424,8 @@ class InvokerTest {
         Invoker invoker = invoker(settings(server).initialBackoff(Duration.ofSeconds(10))
                 .maxBackoff(Duration.ofSeconds(10)).build(), null, 64 * 1024);
         alwaysAnswer(503);
-        AtomicReference<InvokeOutcome> seen = new AtomicReference<>();
-        CompletableFuture<InvokeOutcome> outcome = invoker.invoke(request(0));
+        AtomicReference<CallOutcome> seen = new AtomicReference<>();
+        CompletableFuture<CallOutcome> outcome = invoker.call(request(0));
         outcome.thenAccept(seen::set);
         assertThat(eventually(() -> server.getRequestCount() == 1 && invoker.inFlight() == 0,
                 Duration.ofSeconds(2))).isTrue();
@@ -433,7 +434,7 @@ class InvokerTest {
         invoker.close();
 
         // then
-        assertThat(outcome.get(1, TimeUnit.SECONDS)).isInstanceOf(InvokeOutcome.Deferred.class);
-        assertThat(invoker.invoke(request(0)).get(1, TimeUnit.SECONDS)).isInstanceOf(InvokeOutcome.Deferred.class);
+        assertThat(outcome.get(1, TimeUnit.SECONDS)).isInstanceOf(CallOutcome.Deferred.class);
+        assertThat(invoker.call(request(0)).get(1, TimeUnit.SECONDS)).isInstanceOf(CallOutcome.Deferred.class);
     }
 }

@@ -11,7 +11,7 @@ import dev.deja.mirror.CouchClient.BulkResult;
 import dev.deja.mirror.CouchClient.DocState;
 import dev.deja.mirror.MirrorWriter.Change;
 import dev.deja.serde.Json;
-import dev.deja.topology.EntryStatus;
+import dev.deja.model.EntryStatus;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;

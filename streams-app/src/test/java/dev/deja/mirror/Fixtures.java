@@ -1,11 +1,11 @@
 package dev.deja.mirror;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.deja.event.S3Object;
+import dev.deja.model.S3Object;
 import dev.deja.mirror.MirrorWriter.Change;
 import dev.deja.serde.Json;
-import dev.deja.topology.EntryStatus;
-import dev.deja.topology.TableEntry;
+import dev.deja.model.EntryStatus;
+import dev.deja.model.TableEntry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deja.mirror.Fixtures.TopicRecord;
 import dev.deja.serde.Json;
 import dev.deja.serde.JsonSerde;
-import dev.deja.topology.TableEntry;
+import dev.deja.model.TableEntry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

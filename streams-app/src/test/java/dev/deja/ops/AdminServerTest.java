@@ -2,7 +2,7 @@ package dev.deja.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.deja.topology.Outcome;
+import dev.deja.model.Outcome;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;

@@ -2,7 +2,7 @@ package dev.deja.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.deja.topology.Outcome;
+import dev.deja.model.Outcome;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

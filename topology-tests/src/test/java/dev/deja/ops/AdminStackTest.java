@@ -10,7 +10,7 @@ import dev.deja.local.Demo;
 import dev.deja.local.LocalStack;
 import dev.deja.serde.Json;
 import dev.deja.topology.DejaTopology;
-import dev.deja.topology.OutputRecord;
+import dev.deja.model.OutputRecord;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;

@@ -9,7 +9,7 @@ import dev.deja.cli.Deja;
 import dev.deja.config.DejaConfig;
 import dev.deja.local.Demo;
 import dev.deja.local.LocalStack;
-import dev.deja.topology.OutputRecord;
+import dev.deja.model.OutputRecord;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

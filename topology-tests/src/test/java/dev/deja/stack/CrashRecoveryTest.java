@@ -6,7 +6,7 @@ import dev.deja.local.LocalStack;
 import dev.deja.local.OutputCollector;
 import dev.deja.local.SampleImages;
 import dev.deja.local.Uploader;
-import dev.deja.topology.OutputRecord;
+import dev.deja.model.OutputRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,6 +2,8 @@ package dev.deja.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deja.model.InvocationRequest;
+import dev.deja.model.InvocationResult;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.serde.Json;
 import dev.deja.serde.JsonSerde;
@@ -31,9 +33,9 @@ class AsyncWorkRevivalTest {
             }
 
             @Override
-            public CompletableFuture<Outcome> call(InvocationRequest request) {
+            public CompletableFuture<CallOutcome> call(InvocationRequest request) {
                 calls.add(request.dedupKey());
-                return CompletableFuture.completedFuture(new Done(new InvocationResult(request.dedupKey(), 1, true, null,
+                return CompletableFuture.completedFuture(new CallOutcome.Done(new InvocationResult(request.dedupKey(), 1, true, null,
                         Json.parse("{\"ok\":1}"), null, null, "a1", 5L, 1, 0L)));
             }
         };

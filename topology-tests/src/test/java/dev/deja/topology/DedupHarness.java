@@ -1,6 +1,11 @@
 package dev.deja.topology;
 
 import dev.deja.config.DejaConfig;
+import dev.deja.model.DedupInput;
+import dev.deja.model.InvocationRequest;
+import dev.deja.model.InvocationResult;
+import dev.deja.model.OutputRecord;
+import dev.deja.model.TableEntry;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.serde.Json;
 import dev.deja.serde.JsonSerde;

@@ -2,6 +2,11 @@ package dev.deja.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deja.model.EntryStatus;
+import dev.deja.model.InvocationRequest;
+import dev.deja.model.Outcome;
+import dev.deja.model.OutputRecord;
+import dev.deja.model.TableEntry;
 import dev.deja.serde.Json;
 import java.time.Duration;
 import java.util.List;

@@ -3,6 +3,8 @@ package dev.deja.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deja.config.DejaConfig;
+import dev.deja.model.InvocationRequest;
+import dev.deja.model.InvocationResult;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.serde.Json;
 import dev.deja.serde.JsonSerde;
@@ -31,7 +33,7 @@ class InvokerTopologyTest {
 
     /** A caller whose calls end when the test says so. */
     private final class ScriptedCaller implements ActionCaller {
-        final Map<String, CompletableFuture<Outcome>> running = new ConcurrentHashMap<>();
+        final Map<String, CompletableFuture<CallOutcome>> running = new ConcurrentHashMap<>();
         final List<String> calls = new CopyOnWriteArrayList<>();
         final AtomicBoolean open = new AtomicBoolean(true);
         final AtomicInteger maxRunning = new AtomicInteger();
@@ -42,8 +44,8 @@ class InvokerTopologyTest {
         }
 
         @Override
-        public CompletableFuture<Outcome> call(InvocationRequest request) {
-            CompletableFuture<Outcome> future = new CompletableFuture<>();
+        public CompletableFuture<CallOutcome> call(InvocationRequest request) {
+            CompletableFuture<CallOutcome> future = new CompletableFuture<>();
             running.put(request.dedupKey(), future);
             calls.add(request.dedupKey());
             maxRunning.accumulateAndGet((int) running.values().stream().filter(f -> !f.isDone()).count(), Math::max);
@@ -51,7 +53,7 @@ class InvokerTopologyTest {
         }
 
         void succeed(String key) {
-            running.get(key).complete(new Done(new InvocationResult(key, 1, true, null, Json.parse("{\"ok\":1}"), null,
+            running.get(key).complete(new CallOutcome.Done(new InvocationResult(key, 1, true, null, Json.parse("{\"ok\":1}"), null,
                     null, "act-" + key, 50L, 1, 0L)));
         }
     }
@@ -142,7 +144,7 @@ class InvokerTopologyTest {
     @Test
     void shouldFireAgainWhenACallIsDeferred() {
         request("a", 1);
-        caller.running.get("a").complete(new ActionCaller.Deferred("breaker open"));
+        caller.running.get("a").complete(new CallOutcome.Deferred("breaker open"));
         tick();
         tick();
 

@@ -9,6 +9,8 @@ import dev.deja.invoke.Invoker;
 import dev.deja.invoke.InvokerSettings;
 import dev.deja.invoke.OpenWhiskClient;
 import dev.deja.invoke.OpenWhiskSettings;
+import dev.deja.model.InvocationRequest;
+import dev.deja.model.InvocationResult;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.serde.Json;
 import dev.deja.serde.JsonSerde;
@@ -94,7 +96,7 @@ class OpenWhiskOutageTest {
             try (OpenWhiskClient client = new OpenWhiskClient(settings);
                  Invoker invoker = new Invoker(client, null, InvokerSettings.from(settings, 256 * 1024), clock);
                  TopologyTestDriver driver = new TopologyTestDriver(
-                         DejaTopology.buildInvoker(config, DejaApp.caller(invoker), new Semaphore(4), DejaMetrics.discarding()),
+                         DejaTopology.buildInvoker(config, invoker, new Semaphore(4), DejaMetrics.discarding()),
                          DejaTopology.properties(config, "deja-test-invoker"), clock.instant())) {
                 TestInputTopic<String, InvocationRequest> requests = driver.createInputTopic("deja-invocations",
                         Serdes.String().serializer(), JsonSerde.of(InvocationRequest.class).serializer());

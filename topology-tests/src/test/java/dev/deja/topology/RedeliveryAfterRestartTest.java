@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.deja.config.DejaConfig;
-import dev.deja.event.S3Object;
+import dev.deja.model.S3Object;
+import dev.deja.model.Upload;
 import dev.deja.ops.DejaMetrics;
+import dev.deja.topology.redelivery.SeenStore;
 import java.io.File;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,6 +3,7 @@ package dev.deja.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deja.config.DejaConfig;
+import dev.deja.model.InvocationRequest;
 import dev.deja.ops.DejaMetrics;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -54,7 +55,7 @@ class TopologyNamingTest {
             }
 
             @Override
-            public java.util.concurrent.CompletableFuture<Outcome> call(InvocationRequest request) {
+            public java.util.concurrent.CompletableFuture<CallOutcome> call(InvocationRequest request) {
                 throw new AssertionError("no call expected");
             }
         };

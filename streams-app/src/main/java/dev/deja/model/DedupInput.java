@@ -1,4 +1,4 @@
-package dev.deja.topology;
+package dev.deja.model;
 
 /**
  * What the dedup processor consumes, keyed by dedup key (exactly one field is set): an upload or
@@ -7,15 +7,15 @@ package dev.deja.topology;
  */
 public record DedupInput(Upload upload, InvocationResult result, Long hits) {
 
-    static DedupInput of(Upload upload) {
+    public static DedupInput of(Upload upload) {
         return new DedupInput(upload, null, null);
     }
 
-    static DedupInput of(InvocationResult result) {
+    public static DedupInput of(InvocationResult result) {
         return new DedupInput(null, result, null);
     }
 
-    static DedupInput hits(long hits) {
+    public static DedupInput hits(long hits) {
         return new DedupInput(null, null, hits);
     }
 }

@@ -1,4 +1,4 @@
-package dev.deja.event;
+package dev.deja.model;
 
 /**
  * One uploaded (or removed) object, as a MinIO notification record describes it. The key is

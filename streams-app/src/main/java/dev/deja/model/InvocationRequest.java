@@ -1,4 +1,4 @@
-package dev.deja.topology;
+package dev.deja.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

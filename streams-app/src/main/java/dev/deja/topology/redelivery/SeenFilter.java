@@ -1,4 +1,4 @@
-package dev.deja.topology;
+package dev.deja.topology.redelivery;
 
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,4 +1,4 @@
-package dev.deja.topology;
+package dev.deja.model;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

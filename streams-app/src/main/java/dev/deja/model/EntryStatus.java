@@ -1,4 +1,4 @@
-package dev.deja.topology;
+package dev.deja.model;
 
 /** The state of one dedup key in the table. */
 public enum EntryStatus {

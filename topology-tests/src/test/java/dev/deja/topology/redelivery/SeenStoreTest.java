@@ -1,8 +1,9 @@
-package dev.deja.topology;
+package dev.deja.topology.redelivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.deja.topology.DejaTopology;
 import java.io.File;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +34,7 @@ class SeenStoreTest {
     File stateDir;
 
     private WindowStore<String, byte[]> rocks;
-    private MockProcessorContext<String, DedupOutput> context;
+    private MockProcessorContext<String, Object> context;
 
     @BeforeEach
     void open() {

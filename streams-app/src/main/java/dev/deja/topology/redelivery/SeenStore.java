@@ -1,4 +1,4 @@
-package dev.deja.topology;
+package dev.deja.topology.redelivery;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -60,7 +60,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * NUL eventId}: keys with a NUL, which a chunk key never has. A task that finds such entries checks
  * those forms too, until they have aged out of the window.
  */
-final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
+public final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
 
     static final int BUCKETS = 64;
     static final int CHUNK_IDS = 32;
@@ -91,7 +91,7 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
      * The store's builder: a RocksDB window store kept for {@code window}, changelogged like Kafka
      * Streams changelogs its window stores (compacted, and deleted a day after the window).
      */
-    static StoreBuilder<SeenStore> builder(String name, Duration window) {
+    public static StoreBuilder<SeenStore> builder(String name, Duration window) {
         StoreBuilder<WindowStore<String, byte[]>> inner = Stores.windowStoreBuilder(
                         Stores.persistentWindowStore(name, window, Duration.ofMillis(1), false), Serdes.String(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of(
@@ -101,7 +101,7 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
     }
 
     /** Wraps a window store built elsewhere (tests build one without a changelog). */
-    static SeenStore over(WindowStore<String, byte[]> store, Duration window) {
+    public static SeenStore over(WindowStore<String, byte[]> store, Duration window) {
         return new SeenStore(store, window.toMillis());
     }
 
@@ -111,7 +111,7 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
      * True the first time an upload is seen within the window, and remembers it; false for a
      * redelivery. {@code eventTimeMs} is the event's own time (from its payload).
      */
-    boolean firstSeen(String dedupKey, String eventId, long eventTimeMs) {
+    public boolean firstSeen(String dedupKey, String eventId, long eventTimeMs) {
         if (filter == null) {
             load();
         }
@@ -144,12 +144,12 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
     }
 
     /** Uploads stored by Deja before chunks, found when the task started. */
-    long earlierFormIds() {
+    public long earlierFormIds() {
         return earlierFormIds;
     }
 
     /** Uploads the filter holds (as many as the store held at its load, plus those seen since). */
-    long size() {
+    public long size() {
         return filter == null ? 0 : filter.size();
     }
 
@@ -198,7 +198,7 @@ final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
      * Builds the filter from what the store holds: the task's processor calls this from its init,
      * after Kafka Streams restored the store (a store's own init comes before the restore).
      */
-    void load() {
+    public void load() {
         filter = new SeenFilter(windowMs);
         earlierFormIds = 0;
         try (KeyValueIterator<Windowed<String>, byte[]> all = store.all()) {

@@ -1,7 +1,6 @@
-package dev.deja.topology;
+package dev.deja.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.deja.event.S3Object;
 
 /**
  * Value of {@code deja-output} (key: {@code bucket/object}): exactly one per (upload, matched rule).
@@ -23,7 +22,7 @@ public record OutputRecord(
         long latencyMs) {
 
     /** The output for an upload answered with an entry's result ({@code FAILED}: with its error instead). */
-    static OutputRecord of(Upload upload, TableEntry entry, Outcome outcome, long now) {
+    public static OutputRecord of(Upload upload, TableEntry entry, Outcome outcome, long now) {
         boolean failed = outcome == Outcome.FAILED;
         return new OutputRecord(upload.object(), upload.rule(), upload.contentMd5(), entry.action(),
                 entry.actionVersion(), entry.dedupKey(), outcome,

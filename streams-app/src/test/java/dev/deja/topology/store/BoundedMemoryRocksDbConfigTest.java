@@ -1,4 +1,4 @@
-package dev.deja.topology;
+package dev.deja.topology.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

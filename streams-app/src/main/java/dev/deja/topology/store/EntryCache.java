@@ -1,5 +1,6 @@
-package dev.deja.topology;
+package dev.deja.topology.store;
 
+import dev.deja.model.TableEntry;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,14 +20,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Only the task's own processor writes its store, so the decoded copy is never stale; the
  * processor makes a new one in {@code init}, which a closed and revived task runs again.
  */
-final class EntryCache {
+public final class EntryCache {
 
     private final KeyValueStore<String, TableEntry> store;
     private final int capacity;
     private final Set<String> unsaved = new HashSet<>();
     private final LinkedHashMap<String, TableEntry> decoded;
 
-    EntryCache(KeyValueStore<String, TableEntry> store, int capacity) {
+    public EntryCache(KeyValueStore<String, TableEntry> store, int capacity) {
         this.store = store;
         this.capacity = capacity;
         this.decoded = new LinkedHashMap<>(16, 0.75f, true) {
@@ -43,7 +44,7 @@ final class EntryCache {
         };
     }
 
-    TableEntry get(String key) {
+    public TableEntry get(String key) {
         TableEntry entry = decoded.get(key);
         if (entry == null) {
             entry = store.get(key);
@@ -55,7 +56,7 @@ final class EntryCache {
     }
 
     /** Stores the entry now. */
-    void put(String key, TableEntry entry) {
+    public void put(String key, TableEntry entry) {
         unsaved.remove(key);
         store.put(key, entry);
         if (capacity > 0) {
@@ -64,7 +65,7 @@ final class EntryCache {
     }
 
     /** Keeps the entry in memory; it reaches the store on {@link #save} or eviction (at once without a cache). */
-    void putLater(String key, TableEntry entry) {
+    public void putLater(String key, TableEntry entry) {
         if (capacity == 0) {
             store.put(key, entry);
             return;
@@ -74,19 +75,19 @@ final class EntryCache {
     }
 
     /** Writes the entry to the store if only memory has its latest change. */
-    void save(String key) {
+    public void save(String key) {
         if (unsaved.remove(key)) {
             store.put(key, decoded.get(key));
         }
     }
 
-    void delete(String key) {
+    public void delete(String key) {
         unsaved.remove(key);
         decoded.remove(key);
         store.delete(key);
     }
 
-    int unsaved() {
+    public int unsaved() {
         return unsaved.size();
     }
 }

@@ -1,7 +1,6 @@
-package dev.deja.topology;
+package dev.deja.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.deja.event.S3Object;
 
 /**
  * One (upload, matched rule) on its way from ingest to the dedup table, keyed by {@link #dedupKey}.

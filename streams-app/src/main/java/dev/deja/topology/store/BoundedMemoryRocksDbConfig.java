@@ -1,4 +1,4 @@
-package dev.deja.topology;
+package dev.deja.topology.store;
 
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;

@@ -1,4 +1,4 @@
-package dev.deja.topology;
+package dev.deja.model;
 
 /** How an upload's output record was produced. */
 public enum Outcome {

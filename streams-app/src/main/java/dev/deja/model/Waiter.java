@@ -1,4 +1,4 @@
-package dev.deja.topology;
+package dev.deja.model;
 
 /** An upload parked on a dedup key until the call it waits for ends (value of the {@code dedup-waiters} store). */
 public record Waiter(Upload upload, long arrivedAtMs) {

@@ -1,0 +1,36 @@
+package dev.deja.topology;
+
+import dev.deja.model.Outcome;
+import java.time.Duration;
+
+/** What the processors count; the application implements it over its meter registry. */
+public interface TopologyMetrics {
+
+    /** Counts nothing (tests, tools). */
+    TopologyMetrics NONE = new TopologyMetrics() {
+    };
+
+    /** One input event read. */
+    default void eventIn() {
+    }
+
+    /** One record sent to the dead-letter topic. */
+    default void deadLetter() {
+    }
+
+    /** One MinIO redelivery recognised and dropped. */
+    default void redelivery() {
+    }
+
+    /** One invocation request emitted by the dedup table. */
+    default void invocationRequested() {
+    }
+
+    /** One output record; {@code savedDurationMs} is the action time a cached or coalesced answer saved. */
+    default void answered(Outcome outcome, long latencyMs, Long savedDurationMs) {
+    }
+
+    /** One finished invocation (the invoker's side): request-to-result latency, HTTP calls made, failure kind or null. */
+    default void called(Duration latency, int httpCalls, String failureKind) {
+    }
+}
