@@ -5,7 +5,7 @@ import dev.deja.event.S3Object;
 
 /**
  * Value of {@code deja-output} (key: {@code bucket/object}): exactly one per (upload, matched rule).
- * Field names are part of Deja's contract (see the README).
+ * Field names are part of Deja's contract (see {@code docs/records.md}).
  */
 public record OutputRecord(
         S3Object object,
