@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** The options every command that reads Deja's config shares: the file, then {@code --set} overrides. */
 public final class ConfigOptions {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Properties file (see the README's configuration table).")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Properties file (keys: docs/configuration.md).")
     Path file;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one setting (after the file and DEJA_* variables).")

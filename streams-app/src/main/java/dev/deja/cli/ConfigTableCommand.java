@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "config-table", description = "Print the configuration reference (Markdown), generated from the ConfigDef.")
+@Command(name = "config-table", description = "Print the configuration reference (Markdown) of docs/configuration.md, generated from the ConfigDef.")
 final class ConfigTableCommand implements Runnable {
 
     @Spec

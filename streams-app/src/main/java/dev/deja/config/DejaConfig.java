@@ -356,7 +356,7 @@ public final class DejaConfig extends AbstractConfig {
         return props;
     }
 
-    /** The README's configuration table, generated from the ConfigDef. */
+    /** The configuration table of {@code docs/configuration.md}, generated from the ConfigDef. */
     public static String markdownTable() {
         StringBuilder out = new StringBuilder("| key | env | type | default | description |\n|---|---|---|---|---|\n");
         for (ConfigDef.ConfigKey key : CONFIG.configKeys().values()) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Value of {@code deja-output} (key: {@code bucket/object}): exactly one per (upload, matched rule).
- * Field names are part of Deja's contract (see the README).
+ * Field names are part of Deja's contract (see {@code docs/records.md}).
  */
 public record OutputRecord(
         S3Object object,

@@ -91,7 +91,7 @@ class DejaConfigTest {
     }
 
     @Test
-    void shouldDocumentEveryKeyWhenRenderingTheReadmeTable() {
+    void shouldDocumentEveryKeyWhenRenderingTheConfigTable() {
         String table = DejaConfig.markdownTable();
 
         DejaConfig.CONFIG.names().forEach(name -> assertThat(table).contains("`" + name + "`"));

@@ -12,13 +12,13 @@ class ReadmeTest {
     @Test
     void shouldCarryTheGeneratedConfigTableWhenTheConfigDefChanges() throws Exception {
         Path dir = Path.of("").toAbsolutePath();
-        while (!Files.exists(dir.resolve("README.md")) || !Files.exists(dir.resolve("streams-app"))) {
+        while (!Files.exists(dir.resolve("docs/configuration.md")) || !Files.exists(dir.resolve("streams-app"))) {
             dir = dir.getParent();
         }
-        String readme = Files.readString(dir.resolve("README.md"));
-        String table = readme.substring(readme.indexOf("<!-- config-table:start -->\n") + "<!-- config-table:start -->\n".length(),
-                readme.indexOf("<!-- config-table:end -->"));
+        String doc = Files.readString(dir.resolve("docs/configuration.md"));
+        String table = doc.substring(doc.indexOf("<!-- config-table:start -->\n") + "<!-- config-table:start -->\n".length(),
+                doc.indexOf("<!-- config-table:end -->"));
 
-        assertThat(table).as("README table; regenerate with 'deja config-table'").isEqualTo(DejaConfig.markdownTable());
+        assertThat(table).as("docs/configuration.md table; regenerate with 'deja config-table'").isEqualTo(DejaConfig.markdownTable());
     }
 }
