@@ -110,7 +110,8 @@ public final class DejaApp implements AutoCloseable {
         if (role.runsInvoker()) {
             ResultStore results = minio == null ? null : new S3ResultStore(minio, config.getString(DejaConfig.RESULTS_BUCKET_CONFIG));
             invoker = track(new Invoker(client, results,
-                    InvokerSettings.from(openWhisk, config.getInt(DejaConfig.RESULT_INLINE_MAX_CONFIG)), Clock.systemUTC()));
+                    InvokerSettings.from(openWhisk, config.getInt(DejaConfig.RESULT_INLINE_MAX_CONFIG))
+                            .withBlocking(config.getBoolean(DejaConfig.INVOKER_BLOCKING_CONFIG)), Clock.systemUTC()));
             metrics.invokerGauges(invoker);
             Semaphore inFlight = new Semaphore(config.getInt(DejaConfig.INVOKER_MAX_IN_FLIGHT_CONFIG));
             invokerStreams = launch(DejaTopology.buildInvoker(config, invoker, inFlight, metrics),
@@ -157,7 +158,19 @@ public final class DejaApp implements AutoCloseable {
             props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, admin.advertised());
         }
         KafkaStreams kafkaStreams = new KafkaStreams(topology, props);
-        kafkaStreams.setStateListener((now, before) -> LOG.info("{}: {} -> {}", applicationId, before, now));
+        boolean invokes = applicationId.equals(DejaTopology.invokerApplicationId(config));
+        kafkaStreams.setStateListener((now, before) -> {
+            LOG.info("{}: {} -> {}", applicationId, before, now);
+            if (invokes) {
+                // Called on the stream thread before it commits revoked tasks: no new invocation until the tasks
+                // have moved, and the commit hook waits for the ones in flight.
+                if (now == KafkaStreams.State.RUNNING) {
+                    invoker.resume();
+                } else {
+                    invoker.drain();
+                }
+            }
+        });
         kafkaStreams.setUncaughtExceptionHandler(error -> {
             LOG.error("{}: stream thread failed, replacing it", applicationId, error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -290,6 +303,11 @@ public final class DejaApp implements AutoCloseable {
 
     @Override
     public void close() {
+        // No new invocation from here on; the final commit of each invoker task waits for the ones in flight
+        // to be answered, so their activation ids go with the tasks.
+        if (invoker != null) {
+            invoker.drain();
+        }
         // Leaving the group at once lets other instances take over, and 'deja replay' run, without
         // waiting for the session timeout.
         for (KafkaStreams kafkaStreams : streams) {

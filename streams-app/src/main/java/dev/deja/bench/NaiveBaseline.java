@@ -115,7 +115,7 @@ final class NaiveBaseline implements AutoCloseable {
         if (result == null) {
             ObjectNode params = Json.object();
             params.put("md5", md5);
-            CallResult call = openWhisk.invoke(action, params).join();
+            CallResult call = openWhisk.invoke(action, params, true).join();
             if (!call.isSuccess()) {
                 errors.incrementAndGet();
             }

@@ -45,6 +45,11 @@ public final class DejaConfig extends AbstractConfig {
     private static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers to connect to (host:port, comma-separated).";
     public static final String STATE_DIR_CONFIG = StreamsConfig.STATE_DIR_CONFIG;
     private static final String STATE_DIR_DOC = "Where Kafka Streams keeps the RocksDB state (the dedup table).";
+    public static final String INSTANCE_ID_CONFIG = "deja.instance.id";
+    private static final String INSTANCE_ID_DOC = "Stable id of this instance for Kafka's static membership (group.instance.id):"
+            + " a restarted instance gets its partitions back at once instead of after a rebalance. Empty: the host name"
+            + " and a hash of the state directory (stable across restarts of one instance); 'none' turns static"
+            + " membership off. Two live instances must never share one.";
     public static final String PROCESSING_GUARANTEE_CONFIG = StreamsConfig.PROCESSING_GUARANTEE_CONFIG;
     private static final String PROCESSING_GUARANTEE_DOC = "exactly_once_v2 (default) or at_least_once.";
 
@@ -125,8 +130,19 @@ public final class DejaConfig extends AbstractConfig {
     private static final String OPENWHISK_VERSION_REFRESH_DOC = "How often action versions are read again; a new version invalidates old results.";
     public static final String INVOKER_MAX_IN_FLIGHT_CONFIG = "deja.invoker.max.in.flight";
     private static final String INVOKER_MAX_IN_FLIGHT_DOC = "Most OpenWhisk calls in flight per invoker task.";
+    public static final String INVOKER_BLOCKING_CONFIG = "deja.invoker.blocking";
+    private static final String INVOKER_BLOCKING_DOC = "Invoke with ?blocking=true (one HTTP call per invocation, but the activation"
+            + " id is known only when the call returns, so a crash or a handover during the call invokes it again) instead"
+            + " of non-blocking (202 with the activation id at once, committed before the result is read).";
+    public static final String INVOKER_DRAIN_TIMEOUT_CONFIG = "deja.invoker.drain.timeout.ms";
+    private static final String INVOKER_DRAIN_TIMEOUT_DOC = "On a rebalance or a shutdown, how long a task waits for its invocations in"
+            + " flight to be answered before it is handed over (blocking calls: for the whole call).";
+    public static final String INVOKER_FINISHED_RETENTION_CONFIG = "deja.invoker.finished.retention.ms";
+    private static final String INVOKER_FINISHED_RETENTION_DOC = "How long the invoker remembers a finished call, so a re-sent request of the"
+            + " same attempt is answered by reading the activation instead of invoking again. Keep it above deja.pending.timeout.ms.";
     public static final String INVOKER_MAX_RETRIES_CONFIG = "deja.invoker.max.retries";
-    private static final String INVOKER_MAX_RETRIES_DOC = "Retries of a call on 429, 5xx and network errors (exponential backoff with jitter).";
+    private static final String INVOKER_MAX_RETRIES_DOC = "Retries of an invocation OpenWhisk refused (429, 503) or that never left (no connection),"
+            + " with exponential backoff and jitter. A request that was sent and got no clear answer is never sent again.";
     public static final String INVOKER_BACKOFF_CONFIG = "deja.invoker.backoff.ms";
     private static final String INVOKER_BACKOFF_DOC = "First retry backoff; doubles up to deja.invoker.backoff.max.ms.";
     public static final String INVOKER_BACKOFF_MAX_CONFIG = "deja.invoker.backoff.max.ms";
@@ -172,6 +188,7 @@ public final class DejaConfig extends AbstractConfig {
             .define(APPLICATION_ID_CONFIG, Type.STRING, "deja", new ConfigDef.NonEmptyString(), Importance.HIGH, APPLICATION_ID_DOC)
             .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.ValidList.anyNonDuplicateValues(false, false), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(STATE_DIR_CONFIG, Type.STRING, "./.deja/state", Importance.MEDIUM, STATE_DIR_DOC)
+            .define(INSTANCE_ID_CONFIG, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC)
             .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
                     ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.MEDIUM, PROCESSING_GUARANTEE_DOC)
             .define(INPUT_TOPIC_CONFIG, Type.STRING, "bucket-events", new ConfigDef.NonEmptyString(), Importance.HIGH, INPUT_TOPIC_DOC)
@@ -208,6 +225,9 @@ public final class DejaConfig extends AbstractConfig {
             .define(OPENWHISK_TIMEOUT_CONFIG, Type.LONG, 70_000L, Range.atLeast(1), Importance.LOW, OPENWHISK_TIMEOUT_DOC)
             .define(OPENWHISK_VERSION_REFRESH_CONFIG, Type.LONG, 60_000L, Range.atLeast(1), Importance.LOW, OPENWHISK_VERSION_REFRESH_DOC)
             .define(INVOKER_MAX_IN_FLIGHT_CONFIG, Type.INT, 16, Range.atLeast(1), Importance.MEDIUM, INVOKER_MAX_IN_FLIGHT_DOC)
+            .define(INVOKER_BLOCKING_CONFIG, Type.BOOLEAN, false, Importance.LOW, INVOKER_BLOCKING_DOC)
+            .define(INVOKER_DRAIN_TIMEOUT_CONFIG, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW, INVOKER_DRAIN_TIMEOUT_DOC)
+            .define(INVOKER_FINISHED_RETENTION_CONFIG, Type.LONG, 3_600_000L, Range.atLeast(0), Importance.LOW, INVOKER_FINISHED_RETENTION_DOC)
             .define(INVOKER_MAX_RETRIES_CONFIG, Type.INT, 5, Range.atLeast(0), Importance.LOW, INVOKER_MAX_RETRIES_DOC)
             .define(INVOKER_BACKOFF_CONFIG, Type.LONG, 200L, Range.atLeast(1), Importance.LOW, INVOKER_BACKOFF_DOC)
             .define(INVOKER_BACKOFF_MAX_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW, INVOKER_BACKOFF_MAX_DOC)
@@ -342,6 +362,30 @@ public final class DejaConfig extends AbstractConfig {
         props.put(STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
         props.put(PROCESSING_GUARANTEE_CONFIG, getString(PROCESSING_GUARANTEE_CONFIG));
         return props;
+    }
+
+    /**
+     * This instance's static-membership id ({@code group.instance.id}), or null when it is off: the configured id,
+     * else the host name and a hash of the state directory's absolute path.
+     */
+    public String instanceId() {
+        String configured = getString(INSTANCE_ID_CONFIG).trim();
+        if (configured.equalsIgnoreCase("none")) {
+            return null;
+        }
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "deja";
+            }
+        }
+        String dir = java.nio.file.Path.of(getString(STATE_DIR_CONFIG)).toAbsolutePath().normalize().toString();
+        return host + "-" + String.format("%08x", dir.hashCode());
     }
 
     /** Properties for a plain Kafka client (producer, consumer, admin) of this deployment. */

@@ -38,6 +38,11 @@ public record Activation(
     public static final String STATUS_DEVELOPER_ERROR = "action developer error";
     public static final String STATUS_WHISK_ERROR = "whisk internal error";
 
+    /** An activation known only by its id (OpenWhisk accepted it; its record is still to be read). */
+    static Activation idOnly(String activationId) {
+        return new Activation(activationId, null, null, null, null, false, null, null, null, null, null, null);
+    }
+
     /** True when {@code node} looks like an activation record (has a {@code response} object). */
     public static boolean isRecord(JsonNode node) {
         return node != null && node.path("response").isObject();

@@ -8,7 +8,7 @@ import dev.deja.serde.Json;
 import dev.deja.topology.ActionCaller;
 import dev.deja.topology.CallOutcome;
 import java.time.Clock;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -19,23 +19,35 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The asynchronous facade the stream processor drives: fire an {@link InvocationRequest}, get an
- * {@link CallOutcome} later.
+ * The {@link ActionCaller} over OpenWhisk's REST API: fire an {@link InvocationRequest}, get a {@link CallOutcome}
+ * later. Its futures never block the caller and never complete exceptionally.
  *
+ * <p>A call is sent again only where Deja knows OpenWhisk did not take it:
  * <ul>
- *   <li>{@link #call} never blocks and its future never completes exceptionally.</li>
- *   <li>Transient failures (429, 5xx, network, timeout) are retried up to {@code maxRetries} times with
- *       exponential backoff and full jitter, on this invoker's scheduler (never on the caller's thread).</li>
- *   <li>Failures of the action (application error, action developer error) and refusals (413, 401/403/404)
- *       complete at once as a failed {@link InvocationResult}, without retry.</li>
- *   <li>A {@link CircuitBreaker} counts transient failures. A call it refuses, and a call whose retries it cut
- *       short by opening, ends {@link CallOutcome.Deferred}: OpenWhisk is down, keep the request and fire it
- *       again later. Retries exhausted while the breaker stays closed end as a failed result with failure kind
- *       {@code whisk internal error} or {@code unavailable}.</li>
+ *   <li>By default the invocation is non-blocking: OpenWhisk answers 202 with the activation id in milliseconds and
+ *       the call ends {@link CallOutcome.Accepted}. The caller records the id (in Kafka) and then {@link #await}s
+ *       the activation, reading its record ({@code GET .../activations/{id}}) on a schedule learnt from the action's
+ *       observed durations. With {@code blocking} the POST waits for the record (one HTTP call; a 202 after
+ *       OpenWhisk's own blocking wait is an {@code Accepted} too).</li>
+ *   <li>Refusals (429, 503, 408) and requests that never left (no connection) are retried up to
+ *       {@code maxRetries} times with exponential backoff and full jitter, on this invoker's scheduler.</li>
+ *   <li>A request that was sent and got no answer that settles it (a timeout or reset after it went out, a
+ *       gateway's 504, a 500 or 502 without a record) is never sent again: the call ends {@link CallOutcome.Done}
+ *       with failure kind {@code uncertain}, counted by {@link #uncertain()}. The dedup table treats it as any
+ *       failure (never a cached answer, re-invoked after the cool-down).</li>
+ *   <li>Failures of the action (application error, action developer error, whisk internal error in a record) and
+ *       refusals of the request (413, 401/403/404) complete at once as a failed result.</li>
+ *   <li>A {@link CircuitBreaker} counts refusals and uncertain calls. While it is open, calls and retries end
+ *       {@link CallOutcome.Deferred}: keep the request and fire it again later. While the process is
+ *       {@linkplain #drain() draining} (a rebalance or a shutdown), new calls are deferred too.</li>
+ *   <li>The same request (dedup key and attempt) called again while its call runs, or shortly after it ended, gets
+ *       that call's outcome: a task revived in the same process attaches to its calls instead of firing them
+ *       again. The same holds for {@link #await} of one activation id.</li>
  *   <li>A successful result whose JSON exceeds {@code inlineResultMaxBytes} is put in the {@link ResultStore}
  *       and the result carries its reference instead (unless no store was given).</li>
  * </ul>
@@ -44,6 +56,8 @@ public final class Invoker implements ActionCaller, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Invoker.class);
     private static final int STORE_THREADS = 4;
+    /** How long an ended call's outcome is kept for a revived task to attach to. */
+    private static final long RECENT_MS = 60_000;
     static final String RESULT_STORE_FAILURE = "result store unavailable";
 
     private final OpenWhiskClient client;
@@ -51,17 +65,22 @@ public final class Invoker implements ActionCaller, AutoCloseable {
     private final InvokerSettings settings;
     private final Clock clock;
     private final CircuitBreaker breaker;
+    private final PollSchedule schedule = new PollSchedule();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService storeExecutor;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
-    private final Set<CompletableFuture<CallOutcome>> unfinished = ConcurrentHashMap.newKeySet();
+    private final AtomicLong uncertain = new AtomicLong();
+    private final AtomicLong reads = new AtomicLong();
+    /** Calls running or recently ended, by {@code dedupKey#attempt} (invocations) or {@code @activationId} (reads). */
+    private final Map<String, CompletableFuture<CallOutcome>> calls = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private volatile boolean draining;
 
     /**
      * @param client      the OpenWhisk client; the caller keeps ownership and closes it after this invoker
      * @param resultStore where large results go; {@code null} keeps every result inline
-     * @param settings    retry, breaker and claim-check settings
+     * @param settings    retry, breaker, claim-check and invocation-mode settings
      * @param clock       time for the breaker and {@code completedAtMs}
      */
     public Invoker(OpenWhiskClient client, ResultStore resultStore, InvokerSettings settings, Clock clock) {
@@ -77,23 +96,28 @@ public final class Invoker implements ActionCaller, AutoCloseable {
     }
 
     /**
-     * True when a call may be fired now: the breaker is closed (or half-open with a probe slot free) and fewer
-     * than {@code maxPending} invocations are unfinished.
+     * True when a call may be fired now: not draining, the breaker is closed (or half-open with a probe slot free)
+     * and fewer than {@code maxPending} invocations are unfinished.
      */
     @Override
     public boolean admits() {
-        return !closed && pending.get() < settings.maxPending() && breaker.admits();
+        return !closed && !draining && pending.get() < settings.maxPending() && breaker.admits();
     }
 
     /**
-     * Invokes the request's action with its params.
+     * Invokes the request's action with its params, or returns the outcome of the same request's call running or
+     * recently ended in this process.
      *
      * @return the outcome; never completes exceptionally
      */
     @Override
     public CompletableFuture<CallOutcome> call(InvocationRequest request) {
-        if (closed) {
-            return deferred("invoker closed");
+        CompletableFuture<CallOutcome> running = calls.get(request.dedupKey() + '#' + request.attempt());
+        if (attachable(running)) {
+            return running;
+        }
+        if (closed || draining) {
+            return deferred(closed ? "invoker closed" : "draining: no new call while tasks move");
         }
         if (!reservePendingSlot()) {
             return deferred("too many invocations in flight (" + settings.maxPending() + ")");
@@ -103,13 +127,50 @@ public final class Invoker implements ActionCaller, AutoCloseable {
             pending.decrementAndGet();
             return deferred("OpenWhisk circuit breaker is " + breaker.state() + " (no call allowed now)");
         }
-        CompletableFuture<CallOutcome> outcome = new CompletableFuture<>();
-        unfinished.add(outcome);
-        outcome.whenComplete((ignored, error) -> {
-            unfinished.remove(outcome);
-            pending.decrementAndGet();
-        });
+        CompletableFuture<CallOutcome> outcome = track(request.dedupKey() + '#' + request.attempt());
         attempt(request, permit, 0, 0, outcome);
+        return outcome;
+    }
+
+    /**
+     * Waits for activation {@code activationId}, which OpenWhisk accepted for {@code request}: reads its record
+     * until it is stored. Never invokes. Ends {@link CallOutcome.Deferred} when OpenWhisk cannot be read now (the
+     * caller reads again later), {@code Done} with failure kind {@code uncertain} when no record is stored within
+     * the poll deadline.
+     */
+    @Override
+    public CompletableFuture<CallOutcome> await(InvocationRequest request, String activationId) {
+        String key = "@" + activationId;
+        CompletableFuture<CallOutcome> running = calls.get(key);
+        if (attachable(running)) {
+            return running;
+        }
+        if (closed) {
+            return deferred("invoker closed");
+        }
+        pending.incrementAndGet();
+        CompletableFuture<CallOutcome> outcome = track(key);
+        long deadline = System.nanoTime() + settings.pollDeadline().toNanos();
+        scheduleRead(request, activationId, deadline, 0, schedule.first(request.action()), 0, outcome);
+        return outcome;
+    }
+
+    /** A call to attach to: running, or ended with an answer (a deferred one is to be made again). */
+    private static boolean attachable(CompletableFuture<CallOutcome> call) {
+        return call != null && !(call.isDone() && call.join() instanceof CallOutcome.Deferred);
+    }
+
+    private CompletableFuture<CallOutcome> track(String key) {
+        CompletableFuture<CallOutcome> outcome = new CompletableFuture<>();
+        calls.put(key, outcome);
+        outcome.whenComplete((ignored, error) -> {
+            pending.decrementAndGet();
+            try {
+                scheduler.schedule(() -> calls.remove(key, outcome), RECENT_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                calls.remove(key, outcome);
+            }
+        });
         return outcome;
     }
 
@@ -125,23 +186,49 @@ public final class Invoker implements ActionCaller, AutoCloseable {
         }
     }
 
+    /** Stops new calls (they end {@link CallOutcome.Deferred}) while tasks move: a rebalance or a shutdown. */
+    public void drain() {
+        draining = true;
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Lets new calls through again after {@link #drain()}. */
+    public void resume() {
+        draining = false;
+    }
+
     /** The breaker's state, for health checks and metrics. */
     public CircuitBreaker.State breakerState() {
         return breaker.state();
     }
 
-    /** HTTP calls to OpenWhisk in progress (an invocation waiting for a retry is not counted). */
+    /** HTTP calls to OpenWhisk in progress (an invocation waiting for a retry or a read is not counted). */
     public int inFlight() {
         return inFlight.get();
     }
 
-    /** Invocations accepted and not finished yet, including those waiting for a retry. */
+    /** Invocations and awaited activations not finished yet, including those waiting for a retry or a read. */
     public int pending() {
         return pending.get();
     }
 
+    /** Invocations sent whose acceptance no answer settled: never sent again, ended as uncertain failures. */
+    public long uncertain() {
+        return uncertain.get();
+    }
+
+    /** Reads of activation records made so far. */
+    public long reads() {
+        return reads.get();
+    }
+
     /**
-     * Stops retries; unfinished invocations complete {@link CallOutcome.Deferred}. Does not close the client.
+     * Stops retries and reads; unfinished invocations complete {@link CallOutcome.Deferred}. Does not close the
+     * client.
      */
     @Override
     public void close() {
@@ -150,7 +237,7 @@ public final class Invoker implements ActionCaller, AutoCloseable {
         if (storeExecutor != null) {
             storeExecutor.shutdownNow();
         }
-        for (CompletableFuture<CallOutcome> outcome : unfinished) {
+        for (CompletableFuture<CallOutcome> outcome : calls.values()) {
             outcome.complete(new CallOutcome.Deferred("invoker closed"));
         }
     }
@@ -162,21 +249,21 @@ public final class Invoker implements ActionCaller, AutoCloseable {
         inFlight.incrementAndGet();
         CompletableFuture<CallResult> call;
         try {
-            call = client.invoke(request.action(), request.params());
+            call = client.invoke(request.action(), request.params(), settings.blocking());
         } catch (RuntimeException e) {
-            call = CompletableFuture.failedFuture(e);
+            call = CompletableFuture.completedFuture(CallResult.uncertain(
+                    client.sanitize("client error: " + e), 0, 1));
         }
         call.whenComplete((result, error) -> {
             inFlight.decrementAndGet();
             try {
                 CallResult callResult = result != null ? result
-                        : CallResult.transientFailure(CallResult.UNAVAILABLE,
-                                client.sanitize("client error: " + error), null, 0, 1);
+                        : CallResult.uncertain(client.sanitize("client error: " + error), 0, 1);
                 onCallResult(request, permit, retry, callsSoFar + callResult.calls(), callResult, outcome);
             } catch (RuntimeException e) {
                 LOG.error("Unexpected error handling the invocation of {} (dedup key {})", request.action(),
                         request.dedupKey(), e);
-                outcome.complete(completed(request, false, "internal error", null, null,
+                outcome.complete(completed(request, false, CallResult.UNCERTAIN, null, null,
                         client.sanitize(String.valueOf(e)), null, callsSoFar + 1));
             }
         });
@@ -188,7 +275,12 @@ public final class Invoker implements ActionCaller, AutoCloseable {
         switch (result.kind()) {
             case SUCCESS -> {
                 permit.onSuccess();
+                schedule.observed(request.action(), activation);
                 succeed(request, activation, calls, outcome);
+            }
+            case ACCEPTED -> {
+                permit.onSuccess();
+                outcome.complete(new CallOutcome.Accepted(activation.activationId(), calls));
             }
             case FAILURE -> {
                 permit.onSuccess(); // OpenWhisk answered: it is up, whatever the action did.
@@ -196,6 +288,14 @@ public final class Invoker implements ActionCaller, AutoCloseable {
                         result.message());
                 outcome.complete(completed(request, false, result.failureKind(), null, null, failureText(result),
                         activation, calls));
+            }
+            case UNCERTAIN, PENDING -> {
+                permit.onFailure();
+                uncertain.incrementAndGet();
+                LOG.warn("Invocation of {} (dedup key {}, attempt {}) may or may not have been accepted; not sending"
+                        + " it again: {}", request.action(), request.dedupKey(), request.attempt(), result.message());
+                outcome.complete(completed(request, false, CallResult.UNCERTAIN, null, null, result.message(),
+                        null, calls));
             }
             case TRANSIENT -> {
                 permit.onFailure();
@@ -205,7 +305,7 @@ public final class Invoker implements ActionCaller, AutoCloseable {
                     outcome.complete(new CallOutcome.Deferred(
                             "OpenWhisk circuit breaker opened: " + result.message()));
                 } else if (retry >= settings.maxRetries()) {
-                    LOG.warn("Invocation of {} failed after {} call(s): {}", request.action(), calls,
+                    LOG.warn("Invocation of {} refused after {} call(s): {}", request.action(), calls,
                             result.message());
                     outcome.complete(completed(request, false, result.failureKind(), null, null, result.message(),
                             activation, calls));
@@ -248,6 +348,63 @@ public final class Invoker implements ActionCaller, AutoCloseable {
         return exponential <= 0 ? 0 : ThreadLocalRandom.current().nextLong(exponential + 1);
     }
 
+    // ---- reading an accepted activation
+
+    private void scheduleRead(InvocationRequest request, String activationId, long deadlineNanos, int misses,
+            long delayMs, int callsSoFar, CompletableFuture<CallOutcome> outcome) {
+        if (System.nanoTime() - deadlineNanos > 0) {
+            uncertain.incrementAndGet();
+            LOG.warn("Activation {} of {} (dedup key {}) has no record after {}; giving it up as uncertain",
+                    activationId, request.action(), request.dedupKey(), settings.pollDeadline());
+            outcome.complete(completed(request, false, CallResult.UNCERTAIN, null, null, "activation " + activationId
+                    + " has no record after " + settings.pollDeadline(), Activation.idOnly(activationId), callsSoFar));
+            return;
+        }
+        try {
+            scheduler.schedule(() -> read(request, activationId, deadlineNanos, misses, callsSoFar, outcome),
+                    delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            outcome.complete(new CallOutcome.Deferred("invoker closed"));
+        }
+    }
+
+    private void read(InvocationRequest request, String activationId, long deadlineNanos, int misses,
+            int callsSoFar, CompletableFuture<CallOutcome> outcome) {
+        if (closed) {
+            outcome.complete(new CallOutcome.Deferred("invoker closed"));
+            return;
+        }
+        inFlight.incrementAndGet();
+        reads.incrementAndGet();
+        client.activation(request.action(), activationId).whenComplete((result, error) -> {
+            inFlight.decrementAndGet();
+            int calls = callsSoFar + 1;
+            CallResult read = result != null ? result
+                    : CallResult.transientFailure(CallResult.UNAVAILABLE, String.valueOf(error), null, 0, 1);
+            switch (read.kind()) {
+                case SUCCESS -> {
+                    schedule.observed(request.action(), read.activation());
+                    succeed(request, read.activation(), calls, outcome);
+                }
+                case FAILURE -> outcome.complete(completed(request, false, read.failureKind(), null, null,
+                        failureText(read), read.activation(), calls));
+                case PENDING -> scheduleRead(request, activationId, deadlineNanos, misses + 1,
+                        schedule.next(request.action(), misses + 1), calls, outcome);
+                default -> {
+                    if (misses >= settings.maxRetries() + 3) {
+                        outcome.complete(new CallOutcome.Deferred("cannot read activation " + activationId + ": "
+                                + read.message()));
+                    } else {
+                        scheduleRead(request, activationId, deadlineNanos, misses + 1, backoffMillis(misses + 1), calls,
+                                outcome);
+                    }
+                }
+            }
+        });
+    }
+
+    // ---- results
+
     private void succeed(InvocationRequest request, Activation activation, int calls,
             CompletableFuture<CallOutcome> outcome) {
         JsonNode result = activation.result() == null ? Json.object() : activation.result();
@@ -279,7 +436,7 @@ public final class Invoker implements ActionCaller, AutoCloseable {
         }
     }
 
-    private CallOutcome completed(InvocationRequest request, boolean success, String failureKind,
+    private CallOutcome.Done completed(InvocationRequest request, boolean success, String failureKind,
             JsonNode result, String resultRef, String error, Activation activation, int calls) {
         return new CallOutcome.Done(new InvocationResult(
                 request.dedupKey(),

@@ -14,6 +14,10 @@ import java.time.Duration;
  * @param breakerFailureThreshold consecutive transient failures that open the breaker
  * @param breakerOpenDuration     cool-down of an open breaker before probes
  * @param breakerProbes           successful probes that close a half-open breaker
+ * @param blocking                invoke with {@code ?blocking=true} (one HTTP call, but the activation id is known
+ *                                only when the call returns) instead of non-blocking (202 with the id at once, then
+ *                                reads of the activation)
+ * @param pollDeadline            how long an accepted activation is read for before it is given up as uncertain
  */
 public record InvokerSettings(
         long inlineResultMaxBytes,
@@ -23,7 +27,9 @@ public record InvokerSettings(
         Duration maxBackoff,
         int breakerFailureThreshold,
         Duration breakerOpenDuration,
-        int breakerProbes) {
+        int breakerProbes,
+        boolean blocking,
+        Duration pollDeadline) {
 
     public static final int DEFAULT_MAX_PENDING = 1_000;
 
@@ -33,7 +39,8 @@ public record InvokerSettings(
                     "inlineResultMaxBytes must be >= 0, maxPending >= 1 and maxRetries >= 0");
         }
         if (initialBackoff == null || maxBackoff == null || breakerOpenDuration == null
-                || initialBackoff.isNegative() || maxBackoff.isNegative() || breakerOpenDuration.isNegative()) {
+                || pollDeadline == null || initialBackoff.isNegative() || maxBackoff.isNegative()
+                || breakerOpenDuration.isNegative() || pollDeadline.isNegative()) {
             throw new IllegalArgumentException("backoffs and breakerOpenDuration must be non-negative durations");
         }
     }
@@ -42,7 +49,13 @@ public record InvokerSettings(
     public static InvokerSettings from(OpenWhiskSettings openWhisk, long inlineResultMaxBytes, int maxPending) {
         return new InvokerSettings(inlineResultMaxBytes, maxPending, openWhisk.maxRetries(),
                 openWhisk.initialBackoff(), openWhisk.maxBackoff(), openWhisk.breakerFailureThreshold(),
-                openWhisk.breakerOpenDuration(), openWhisk.breakerProbes());
+                openWhisk.breakerOpenDuration(), openWhisk.breakerProbes(), false, openWhisk.pollDeadline());
+    }
+
+    /** The same settings, invoking blocking or not. */
+    public InvokerSettings withBlocking(boolean value) {
+        return new InvokerSettings(inlineResultMaxBytes, maxPending, maxRetries, initialBackoff, maxBackoff,
+                breakerFailureThreshold, breakerOpenDuration, breakerProbes, value, pollDeadline);
     }
 
     /** Like {@link #from(OpenWhiskSettings, long, int)} with {@link #DEFAULT_MAX_PENDING}. */

@@ -15,9 +15,6 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -28,6 +25,7 @@ import okhttp3.Callback;
 import okhttp3.ConnectionPool;
 import okhttp3.Credentials;
 import okhttp3.Dispatcher;
+import okhttp3.EventListener;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -41,10 +39,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Deja's client of the OpenWhisk REST API, asynchronous over OkHttp: no method blocks the caller.
  *
- * <p>{@link #invoke} makes one blocking invocation ({@code ?blocking=true}) and, when OpenWhisk answers 202
- * (its blocking wait ran out), polls the activation until it is stored or {@code pollDeadline} passes. It
- * classifies the outcome into a {@link CallResult}; it does not retry (the {@link Invoker} does) and its future
- * never completes exceptionally. Messages and exceptions never contain the API key or the Authorization header.
+ * <p>{@link #invoke} makes one invocation: non-blocking (OpenWhisk answers 202 with the activation id in
+ * milliseconds) or blocking ({@code ?blocking=true}: the record, or 202 when OpenWhisk's blocking wait ran out).
+ * {@link #activation} reads an activation's record once (404 until it is stored). Each exchange is classified into
+ * a {@link CallResult}. The client never sends an invocation twice and never retries (the {@link Invoker}
+ * decides); it tells a request that never left ({@link CallResult.Kind#TRANSIENT}) from one whose fate is unknown
+ * ({@link CallResult.Kind#UNCERTAIN}). Futures never complete exceptionally. Messages and exceptions never contain
+ * the API key or the Authorization header.
  *
  * <p>Action names are {@code name}, {@code pkg/name} or fully qualified {@code /namespace/[pkg/]name}.
  */
@@ -60,7 +61,6 @@ public final class OpenWhiskClient implements AutoCloseable {
     private final boolean ownsConnectionPool;
     private final HttpUrl apiUrl;
     private final String authorization;
-    private final ScheduledExecutorService poller;
 
     /** A client with its own OkHttp connection pool. */
     public OpenWhiskClient(OpenWhiskSettings settings) {
@@ -88,6 +88,7 @@ public final class OpenWhiskClient implements AutoCloseable {
         dispatcher.setMaxRequestsPerHost(settings.maxConcurrentCalls());
         OkHttpClient.Builder builder = base.newBuilder()
                 .dispatcher(dispatcher)
+                .eventListener(SENT_TRACKER)
                 .connectTimeout(settings.connectTimeout())
                 .readTimeout(settings.callTimeout())
                 .writeTimeout(settings.callTimeout())
@@ -100,11 +101,6 @@ public final class OpenWhiskClient implements AutoCloseable {
         // with "unexpected end of stream". GETs are safe to send again, on a new connection;
         // invocations never are sent twice by the HTTP client (the invoker retries, with backoff).
         this.reads = http.newBuilder().retryOnConnectionFailure(true).build();
-        this.poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "deja-openwhisk-poller");
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     /** The settings this client was built with. */
@@ -113,28 +109,63 @@ public final class OpenWhiskClient implements AutoCloseable {
     }
 
     /**
-     * Invokes {@code action} with {@code params} and waits (asynchronously) for its activation.
+     * Invokes {@code action} with {@code params}, once.
      *
+     * @param blocking {@code false}: OpenWhisk answers 202 with the activation id at once ({@link CallResult.Kind#ACCEPTED});
+     *                 {@code true}: it waits for the activation (up to its blocking limit) and answers with the record
      * @return a future that always completes normally with the classified outcome
      */
-    public CompletableFuture<CallResult> invoke(String action, JsonNode params) {
+    public CompletableFuture<CallResult> invoke(String action, JsonNode params, boolean blocking) {
+        Sent sent = new Sent();
         try {
-            HttpUrl url = actionUrl(action).newBuilder().addQueryParameter("blocking", "true").build();
+            HttpUrl url = actionUrl(action).newBuilder().addQueryParameter("blocking", String.valueOf(blocking)).build();
             byte[] body = Json.MAPPER.writeValueAsBytes(params == null ? Json.object() : params);
             Request request = new Request.Builder()
                     .url(url)
                     .header("Authorization", authorization)
                     .header("Accept", "application/json")
+                    .tag(Sent.class, sent)
                     .post(RequestBody.create(body, JSON))
                     .build();
             return send(request)
-                    .thenCompose(reply -> onInvokeReply(action, reply))
-                    .exceptionally(error -> networkFailure("invoking action '" + action + "'", error, 1));
+                    .thenApply(reply -> onInvokeReply(action, reply))
+                    .exceptionally(error -> sent.get()
+                            ? CallResult.uncertain(sanitize("invoking action '" + action + "' at " + apiUrl.host()
+                                    + ": " + describe(error) + " after the request was sent"), 0, 1)
+                            : networkFailure("invoking action '" + action + "'", error, 1));
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.completedFuture(CallResult.failure(CallResult.REJECTED,
                     sanitize("cannot build the invocation of action '" + action + "': " + e.getMessage()),
                     null, 0, 0));
         }
+    }
+
+    /**
+     * Reads the record of activation {@code activationId} once: {@link CallResult.Kind#PENDING} while OpenWhisk has
+     * not stored it (404), {@link CallResult.Kind#TRANSIENT} when the read failed, else the activation's outcome.
+     */
+    public CompletableFuture<CallResult> activation(String action, String activationId) {
+        HttpUrl url = namespaceUrl(settings.namespace()).newBuilder()
+                .addPathSegment("activations")
+                .addPathSegment(activationId)
+                .build();
+        Request request = new Request.Builder().url(url).header("Authorization", authorization)
+                .header("Accept", "application/json").get().build();
+        return send(request).thenApply(reply -> {
+            if (reply.code() == 404) {
+                return CallResult.pending(404, 1);
+            }
+            if (reply.code() == 200) {
+                CallResult result = classify(action, reply, 1);
+                // A 200 whose body is not a record says nothing about the activation: read it again.
+                return result.kind() == CallResult.Kind.UNCERTAIN
+                        ? CallResult.transientFailure(CallResult.UNAVAILABLE, result.message(), null, 200, 1)
+                        : result;
+            }
+            return CallResult.transientFailure(CallResult.UNAVAILABLE,
+                    sanitize("reading activation " + activationId + ": " + statusMessage(action, reply)), null,
+                    reply.code(), 1);
+        }).exceptionally(error -> networkFailure("reading activation " + activationId, error, 1));
     }
 
     /**
@@ -176,10 +207,9 @@ public final class OpenWhiskClient implements AutoCloseable {
         return version;
     }
 
-    /** Stops the poller and this client's dispatcher; the connection pool too when it is not shared. */
+    /** Stops this client's dispatcher; the connection pool too when it is not shared. */
     @Override
     public void close() {
-        poller.shutdownNow();
         http.dispatcher().executorService().shutdown();
         if (ownsConnectionPool) {
             http.connectionPool().evictAll();
@@ -188,22 +218,17 @@ public final class OpenWhiskClient implements AutoCloseable {
 
     // --- invocation -------------------------------------------------------------------------------------------
 
-    private CompletableFuture<CallResult> onInvokeReply(String action, Reply reply) {
-        int code = reply.code();
-        if (code == 202) {
+    private CallResult onInvokeReply(String action, Reply reply) {
+        if (reply.code() == 202) {
             JsonNode node = parseOrNull(reply.body());
             String activationId = node == null ? null : node.path("activationId").asText(null);
             if (activationId == null) {
-                return CompletableFuture.completedFuture(CallResult.transientFailure(CallResult.UNAVAILABLE,
-                        "OpenWhisk answered 202 without an activationId for action '" + action + "'", null, 202, 1));
+                return CallResult.uncertain("OpenWhisk answered 202 without an activationId for action '" + action + "'",
+                        202, 1);
             }
-            LOG.debug("Action {} still running after the blocking wait; polling activation {}", action, activationId);
-            CompletableFuture<CallResult> polled = new CompletableFuture<>();
-            long deadline = System.nanoTime() + settings.pollDeadline().toNanos();
-            schedulePoll(action, activationId, deadline, settings.initialBackoff().toMillis(), 1, polled);
-            return polled;
+            return CallResult.accepted(activationId, 202, 1);
         }
-        return CompletableFuture.completedFuture(classify(action, reply, 1));
+        return classify(action, reply, 1);
     }
 
     /** Classifies a response that is not a 202. */
@@ -213,9 +238,8 @@ public final class OpenWhiskClient implements AutoCloseable {
         Activation activation = Activation.isRecord(node) ? Activation.parse(node) : null;
         if (code == 200) {
             if (node == null) {
-                return CallResult.transientFailure(CallResult.UNAVAILABLE,
-                        "OpenWhisk answered 200 with a body that is not JSON for action '" + action + "'", null,
-                        code, calls);
+                return CallResult.uncertain(
+                        "OpenWhisk answered 200 with a body that is not JSON for action '" + action + "'", code, calls);
             }
             if (activation == null) {
                 // A bare result (result=true style): the action succeeded.
@@ -228,22 +252,30 @@ public final class OpenWhiskClient implements AutoCloseable {
             if (activation != null) {
                 return fromActivation(action, activation, code, calls);
             }
-            // A 502 without an activation record comes from a proxy in front of OpenWhisk, not from the action.
-            return CallResult.transientFailure(CallResult.UNAVAILABLE,
-                    "bad gateway (502) without an activation record invoking action '" + action + "'", null, code,
-                    calls);
+            // A 502 without an activation record comes from a proxy in front of OpenWhisk, not from the action:
+            // the controller may have taken the request.
+            return CallResult.uncertain("bad gateway (502) without an activation record invoking action '" + action
+                    + "'", code, calls);
         }
         if (code == 500) {
-            return CallResult.transientFailure(Activation.STATUS_WHISK_ERROR,
-                    sanitize("whisk internal error (500) invoking action '" + action + "'" + errorSuffix(node,
-                            activation)), activation, code, calls);
+            if (activation != null) {
+                return fromActivation(action, activation, code, calls);
+            }
+            return CallResult.uncertain(sanitize("whisk internal error (500) invoking action '" + action + "'"
+                    + errorSuffix(node, null)), code, calls);
         }
         if (code == 429) {
             return CallResult.transientFailure(CallResult.UNAVAILABLE,
                     sanitize("throttled (429) invoking action '" + action + "'" + errorSuffix(node, activation)),
                     activation, code, calls);
         }
-        if (code >= 500 || code == 408) {
+        if (code >= 500 && code != 503) {
+            // A gateway's 504 (its wait for the controller ran out) and the like: the action may be running.
+            return CallResult.uncertain(sanitize("OpenWhisk answered " + code + " invoking action '" + action + "'"
+                    + errorSuffix(node, activation)), code, calls);
+        }
+        if (code == 503 || code == 408) {
+            // Refused before it was taken: overloaded (503) or the request itself timed out (408).
             return CallResult.transientFailure(CallResult.UNAVAILABLE,
                     sanitize("OpenWhisk unavailable (" + code + ") invoking action '" + action + "'"
                             + errorSuffix(node, activation)), activation, code, calls);
@@ -264,63 +296,25 @@ public final class OpenWhiskClient implements AutoCloseable {
         String error = activation.error();
         String message = sanitize(truncate(activation.status() + " in action '" + action + "' (activation "
                 + activation.activationId() + ")" + (error == null ? "" : ": " + error)));
-        if (Activation.STATUS_WHISK_ERROR.equals(activation.status())) {
-            return CallResult.transientFailure(Activation.STATUS_WHISK_ERROR, message, activation, code, calls);
-        }
         return CallResult.failure(activation.status(), message, activation, code, calls);
     }
 
-    // --- polling ----------------------------------------------------------------------------------------------
-
-    private void schedulePoll(String action, String activationId, long deadlineNanos, long delayMs, int calls,
-            CompletableFuture<CallResult> result) {
-        long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-        if (remainingMs <= 0) {
-            result.complete(CallResult.transientFailure(CallResult.UNAVAILABLE,
-                    "activation " + activationId + " of action '" + action + "' not available within "
-                            + settings.pollDeadline(), null, 0, calls));
-            return;
-        }
-        try {
-            poller.schedule(() -> poll(action, activationId, deadlineNanos, delayMs, calls, result),
-                    Math.min(delayMs, remainingMs), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            result.complete(CallResult.transientFailure(CallResult.UNAVAILABLE,
-                    "client closed while polling activation " + activationId, null, 0, calls));
-        }
-    }
-
-    private void poll(String action, String activationId, long deadlineNanos, long delayMs, int calls,
-            CompletableFuture<CallResult> result) {
-        HttpUrl url = namespaceUrl(settings.namespace()).newBuilder()
-                .addPathSegment("activations")
-                .addPathSegment(activationId)
-                .build();
-        Request request = new Request.Builder().url(url).header("Authorization", authorization)
-                .header("Accept", "application/json").get().build();
-        int total = calls + 1;
-        long nextDelay = Math.min(delayMs * 2, settings.maxBackoff().toMillis());
-        send(request).whenComplete((reply, error) -> {
-            try {
-                if (error != null) {
-                    LOG.debug("Polling activation {} failed, will poll again: {}", activationId, describe(error));
-                    schedulePoll(action, activationId, deadlineNanos, nextDelay, total, result);
-                } else if (reply.code() == 404 || reply.code() == 429 || reply.code() >= 500) {
-                    schedulePoll(action, activationId, deadlineNanos, nextDelay, total, result);
-                } else if (reply.code() == 200) {
-                    result.complete(classify(action, reply, total));
-                } else {
-                    result.complete(CallResult.failure(CallResult.REJECTED,
-                            sanitize("polling activation " + activationId + ": " + statusMessage(action, reply)),
-                            null, reply.code(), total));
-                }
-            } catch (RuntimeException e) {
-                result.complete(networkFailure("polling activation " + activationId, e, total));
-            }
-        });
-    }
-
     // --- HTTP plumbing ----------------------------------------------------------------------------------------
+
+    /** Set once OkHttp starts writing an invocation's request: from then on a failure leaves its fate unknown. */
+    private static final class Sent extends java.util.concurrent.atomic.AtomicBoolean {
+    }
+
+    /** Marks a request {@link Sent} when its headers start to go out. */
+    private static final EventListener SENT_TRACKER = new EventListener() {
+        @Override
+        public void requestHeadersStart(Call call) {
+            Sent sent = call.request().tag(Sent.class);
+            if (sent != null) {
+                sent.set(true);
+            }
+        }
+    };
 
     /** The status and body of a response, read in full and closed. */
     private record Reply(int code, String body) {

@@ -20,4 +20,10 @@ public record InvocationResult(
         Long durationMs,
         int calls,
         long completedAtMs) {
+
+    /** The same result, answering {@code newer} (a later attempt the invoker folded onto the call that ran). */
+    public InvocationResult forAttempt(int newer) {
+        return newer == attempt ? this : new InvocationResult(dedupKey, newer, success, failureKind, result, resultRef,
+                error, activationId, durationMs, calls, completedAtMs);
+    }
 }

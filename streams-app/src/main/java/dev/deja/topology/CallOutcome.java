@@ -13,7 +13,17 @@ public sealed interface CallOutcome {
         }
     }
 
-    /** The call could not be made now (OpenWhisk down, the invoker at its limit or closing): keep the request and try again. */
+    /**
+     * OpenWhisk accepted the invocation as activation {@code activationId}: record the id, then
+     * {@link ActionCaller#await} it. {@code calls} is the HTTP calls it took.
+     */
+    record Accepted(String activationId, int calls) implements CallOutcome {
+        public Accepted {
+            Objects.requireNonNull(activationId, "activationId");
+        }
+    }
+
+    /** The call could not be made now (OpenWhisk down, the invoker at its limit or draining): keep the request and try again. */
     record Deferred(String reason) implements CallOutcome {
     }
 }

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A result makes the entry DONE or FAILED and releases every waiter of the attempt with one output
  * record each (INVOKED for the upload that caused the call, COALESCED for the others, FAILED on
- * failure). Timers re-issue requests pending too long, re-invoke after the cool-down, and expire
+ * failure); a result settles only the attempt it answers. Timers send a request pending too long again (same
+ * attempt: the invoker never makes a second call for it), re-invoke after the cool-down, and expire
  * finished entries after the TTL (a tombstone in the table topic). Uploads reach it through
  * {@link CachedAnswerProcessor}, which drops MinIO's redeliveries and answers most cache hits from
  * the table replica before they get here; it sends their hit counts on.
@@ -157,8 +158,10 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
             LOG.debug("result for {} with no entry (expired): ignored", key);
             return;
         }
-        if (entry.status() == EntryStatus.DONE || (entry.status() == EntryStatus.FAILED && !result.success())) {
-            LOG.debug("late result of attempt {} for {} ({}): ignored", result.attempt(), key, entry.status());
+        if (entry.status() != EntryStatus.PENDING || result.attempt() != entry.attempt()) {
+            // A result settles only the attempt it answers: a stale attempt's never settles a newer one.
+            LOG.debug("result of attempt {} for {} ({}, attempt {}): ignored", result.attempt(), key, entry.status(),
+                    entry.attempt());
             return;
         }
         TableEntry.Builder next = entry.toBuilder()
@@ -193,6 +196,18 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         metrics.invocationRequested();
         InvocationRequest request = new InvocationRequest(key, snapshot.action(), snapshot.actionVersion(),
                 snapshot.params(), attempt, now);
+        context.forward(new Record<>(key, new DedupOutput.Invoke(request), now));
+    }
+
+    /**
+     * Sends a PENDING entry's request again under the same attempt (a lost request, or an invoker down for long):
+     * the invoker answers a re-sent attempt from the call it made, never with a second one.
+     */
+    private void resend(TableEntry.Builder entry, String key, long now) {
+        TableEntry snapshot = entry.build();
+        entry.deadlineMs(now + settings.pendingTimeoutMs());
+        InvocationRequest request = new InvocationRequest(key, snapshot.action(), snapshot.actionVersion(),
+                snapshot.params(), snapshot.attempt(), now);
         context.forward(new Record<>(key, new DedupOutput.Invoke(request), now));
     }
 
@@ -346,9 +361,9 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         }
         switch (entry.status()) {
             case PENDING -> {
-                LOG.info("{} pending for {} ms (attempt {}): issuing the request again", key,
+                LOG.info("{} pending for {} ms (attempt {}): sending the request again", key,
                         settings.pendingTimeoutMs(), entry.attempt());
-                issue(next, key, now);
+                resend(next, key, now);
                 save(key, before, next, now, Save.PUBLISH);
             }
             case FAILED -> {

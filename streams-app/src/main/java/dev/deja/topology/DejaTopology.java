@@ -5,12 +5,14 @@ import dev.deja.model.DedupInput;
 import dev.deja.model.HashJob;
 import dev.deja.model.InvocationRequest;
 import dev.deja.model.InvocationResult;
+import dev.deja.model.InvokerJob;
 import dev.deja.model.OutputRecord;
 import dev.deja.model.TableEntry;
 import dev.deja.model.Waiter;
 import dev.deja.serde.JsonSerde;
 import dev.deja.topology.redelivery.SeenStore;
 import dev.deja.topology.store.BoundedMemoryRocksDbConfig;
+import dev.deja.topology.store.CommitHook;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -53,7 +55,7 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  * <p><b>Invoker</b> (application id {@code application.id + "-invoker"}):
  * <pre>
- *   deja-invocations -> invoke [store invoker-requests] -> deja-invocation-results
+ *   deja-invocations -> invoke [stores invoker-requests, invoker-commit-hook] -> deja-invocation-results
  * </pre>
  * The two are separate Kafka Streams applications because Kafka Streams needs every member of
  * one group to run the same topology, while {@code --role} lets the parts scale apart.
@@ -69,6 +71,7 @@ public final class DejaTopology {
     public static final String TABLE_REPLICA_STORE = "dedup-table-replica";
     public static final String HASH_JOBS_STORE = "hash-jobs";
     public static final String INVOKER_REQUESTS_STORE = "invoker-requests";
+    public static final String INVOKER_COMMIT_HOOK_STORE = "invoker-commit-hook";
     public static final String UPLOADS_REPARTITION = "dedup-uploads";
 
     private static final Serde<String> STRING = Serdes.String();
@@ -165,10 +168,16 @@ public final class DejaTopology {
     /** The invoker application's topology; {@code inFlightLimit} is shared by every task of the process. */
     public static Topology buildInvoker(DejaConfig config, ActionCaller caller, Semaphore inFlightLimit, TopologyMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(store(INVOKER_REQUESTS_STORE, REQUEST));
+        // No record cache: the commit hook writes to this store just before the commit, after caches are flushed.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INVOKER_REQUESTS_STORE), STRING,
+                JsonSerde.of(InvokerJob.class)).withLoggingEnabled(Map.of()).withCachingDisabled());
+        builder.addStateStore(CommitHook.builder(INVOKER_COMMIT_HOOK_STORE));
         Duration poll = Duration.ofMillis(Math.min(20, config.getLong(DejaConfig.PUNCTUATE_INTERVAL_CONFIG)));
+        Duration drain = Duration.ofMillis(config.getLong(DejaConfig.INVOKER_DRAIN_TIMEOUT_CONFIG));
+        Duration retention = Duration.ofMillis(config.getLong(DejaConfig.INVOKER_FINISHED_RETENTION_CONFIG));
         builder.stream(config.getString(DejaConfig.INVOCATIONS_TOPIC_CONFIG), Consumed.with(STRING, REQUEST).withName("read-invocations"))
-                .process(() -> new InvokerProcessor(caller, inFlightLimit, poll, metrics), Named.as("invoke"), INVOKER_REQUESTS_STORE)
+                .process(() -> new InvokerProcessor(caller, inFlightLimit, poll, drain, retention, metrics), Named.as("invoke"),
+                        INVOKER_REQUESTS_STORE, INVOKER_COMMIT_HOOK_STORE)
                 .to(config.getString(DejaConfig.RESULTS_TOPIC_CONFIG), Produced.with(STRING, RESULT).withName("write-results"));
         return builder.build(properties(config, invokerApplicationId(config)));
     }
@@ -206,6 +215,11 @@ public final class DejaTopology {
         // A read_committed fetch parked at the broker can wait out fetch.max.wait.ms (500 ms) after
         // the transaction it waits for has committed: an upload crosses two of them.
         props.putIfAbsent(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 20);
+        // Static membership: a restarted instance rejoins under the same id and gets its tasks back at once.
+        String instanceId = config.instanceId();
+        if (instanceId != null) {
+            props.putIfAbsent(StreamsConfig.mainConsumerPrefix("group.instance.id"), instanceId);
+        }
         return props;
     }
 

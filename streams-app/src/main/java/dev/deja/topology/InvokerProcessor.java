@@ -2,59 +2,401 @@ package dev.deja.topology;
 
 import dev.deja.model.InvocationRequest;
 import dev.deja.model.InvocationResult;
+import dev.deja.model.InvokerJob;
+import dev.deja.topology.store.CommitHook;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The invoker stage: persists each invocation request, calls the action without blocking the
- * stream thread (at most the process's in-flight limit at once, never the same dedup key twice),
- * and forwards each result to the results topic from the stream thread. While the circuit breaker
- * is open, requests stay queued in the store and are fired when it lets calls through again.
+ * The invoker stage: one {@link InvokerJob} per dedup key in the {@code invoker-requests} store, each call made so
+ * that it is repeated only where Deja cannot know whether OpenWhisk accepted it.
+ *
+ * <ul>
+ *   <li>A job is invoked ({@link ActionCaller#call}) without blocking the stream thread, at most the process's
+ *       in-flight limit at once (an accepted activation holds its slot until its record is read). When OpenWhisk
+ *       accepts it, its activation id is written to the store and a commit is requested: from then on the job
+ *       is only ever read ({@link ActionCaller#await}), by this task or by whoever owns it after a crash or a
+ *       rebalance.</li>
+ *   <li>The result is forwarded to the results topic, labelled with the job's attempt; the job stays as a small
+ *       finished marker for {@code finishedRetention}, so a request re-sent for the same attempt (the dedup
+ *       table's pending timeout) is answered again by reading the activation, never by a second invocation. A
+ *       newer attempt while the call runs is folded onto it; a finished one starts a new call (a retry after a
+ *       failure); an older one is ignored.</li>
+ *   <li>Before every commit ({@link CommitHook}), completions are written to the store. While the process drains
+ *       ({@link ActionCaller#draining()}: a rebalance or a shutdown), that hook first waits, up to {@code
+ *       drainTimeout}, for the invocations in flight to be answered, so a task handed over carries every
+ *       activation id OpenWhisk gave it. Reads in flight are simply left: the next owner reads again.</li>
+ *   <li>A task revived in this process finds its calls still running through the caller (same request, same
+ *       call), not by firing them again.</li>
+ * </ul>
  */
-final class InvokerProcessor extends AsyncWorkProcessor<InvocationRequest, CallOutcome, InvocationResult> {
+final class InvokerProcessor implements Processor<String, InvocationRequest, String, InvocationResult> {
 
     private static final Logger LOG = LoggerFactory.getLogger(InvokerProcessor.class);
+    private static final long DEFERRED_DELAY_MS = 100;
+    private static final int PURGE_BATCH = 1_000;
+
+    private enum Phase { CALL, AWAIT }
+
+    private record Completion(String key, Phase phase, CallOutcome outcome) {
+    }
+
+    private record Start(String key, Phase phase, InvocationRequest request, String activationId) {
+    }
 
     private final ActionCaller caller;
+    private final Semaphore inFlightLimit;
+    private final int handoffDepth;
+    private final Duration pollInterval;
+    private final Duration drainTimeout;
+    private final long finishedRetentionMs;
     private final TopologyMetrics metrics;
 
-    InvokerProcessor(ActionCaller caller, Semaphore limit, Duration pollInterval, TopologyMetrics metrics) {
-        super(DejaTopology.INVOKER_REQUESTS_STORE, limit, pollInterval);
+    private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final Queue<Start> handoff = new ConcurrentLinkedQueue<>();
+    /** Invocations (not reads) started and not answered yet: what a drain waits for. */
+    private final AtomicInteger invoking = new AtomicInteger();
+    private final Object lock = new Object();
+    private final ArrayDeque<String> ready = new ArrayDeque<>();
+    private final Set<String> queued = new HashSet<>();
+    private final Set<String> inFlight = new HashSet<>();
+    /** Jobs accepted by OpenWhisk whose slot is kept for their read. */
+    private final Set<String> holding = new HashSet<>();
+    private final Map<String, Long> notBefore = new HashMap<>();
+    private final Set<String> toForward = new LinkedHashSet<>();
+    private boolean closed = true;
+    private String purgeFrom;
+    private long lastPurgeMs;
+    private ProcessorContext<String, InvocationResult> context;
+    private KeyValueStore<String, InvokerJob> jobs;
+
+    InvokerProcessor(ActionCaller caller, Semaphore inFlightLimit, Duration pollInterval, Duration drainTimeout,
+            Duration finishedRetention, TopologyMetrics metrics) {
         this.caller = caller;
+        this.inFlightLimit = inFlightLimit;
+        this.handoffDepth = Math.max(1, inFlightLimit.availablePermits());
+        this.pollInterval = pollInterval;
+        this.drainTimeout = drainTimeout;
+        this.finishedRetentionMs = finishedRetention.toMillis();
         this.metrics = metrics;
     }
 
     @Override
-    protected boolean admits() {
-        return caller.admits();
-    }
-
-    /** A re-issued request (a later attempt) replaces a queued one; the call in flight, if any, stands. */
-    @Override
-    protected InvocationRequest merge(InvocationRequest stored, InvocationRequest incoming) {
-        return incoming.attempt() > stored.attempt() ? incoming : stored;
-    }
-
-    @Override
-    protected CompletableFuture<CallOutcome> start(String key, InvocationRequest request) {
-        return caller.call(request);
-    }
-
-    @Override
-    protected Verdict complete(String key, InvocationRequest request, CallOutcome outcome, Throwable error, long now) {
-        if (outcome instanceof CallOutcome.Done done) {
-            InvocationResult result = done.result();
-            metrics.called(Duration.ofMillis(Math.max(0, now - request.requestedAtMs())), result.calls(),
-                    result.success() ? null : result.failureKind());
-            context.forward(new Record<>(key, done.result(), now));
-            return FINISHED;
+    public void init(ProcessorContext<String, InvocationResult> context) {
+        // Kafka Streams may close and init the same instance again (a revived task): start afresh from the store;
+        // calls still running in this process are found again through the caller.
+        synchronized (lock) {
+            closed = false;
+            completions.clear();
+            handoff.clear();
         }
-        String reason = outcome instanceof CallOutcome.Deferred deferred ? deferred.reason() : String.valueOf(error);
-        LOG.debug("call for {} deferred: {}", key, reason);
-        return new Retry(0);
+        ready.clear();
+        queued.clear();
+        inFlight.clear();
+        holding.clear();
+        notBefore.clear();
+        toForward.clear();
+        purgeFrom = null;
+        this.context = context;
+        this.jobs = context.getStateStore(DejaTopology.INVOKER_REQUESTS_STORE);
+        CommitHook hook = context.getStateStore(DejaTopology.INVOKER_COMMIT_HOOK_STORE);
+        hook.onCommit(this::beforeCommit);
+        try (KeyValueIterator<String, InvokerJob> it = jobs.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, InvokerJob> job = it.next();
+                if (job.value.result() != null && !job.value.finished()) {
+                    toForward.add(job.key);
+                } else if (!job.value.finished()) {
+                    enqueue(job.key, false);
+                }
+            }
+        }
+        context.schedule(pollInterval, PunctuationType.WALL_CLOCK_TIME, this::pump);
+    }
+
+    @Override
+    public void process(Record<String, InvocationRequest> record) {
+        InvocationRequest request = record.value();
+        if (record.key() == null || request == null) {
+            return;
+        }
+        String key = record.key();
+        long now = context.currentSystemTimeMs();
+        InvokerJob stored = jobs.get(key);
+        if (stored == null) {
+            jobs.put(key, InvokerJob.of(request));
+            enqueue(key, false);
+        } else if (request.attempt() < stored.attempt()) {
+            LOG.debug("request of attempt {} for {} is older than attempt {}: ignored", request.attempt(), key,
+                    stored.attempt());
+        } else if (!stored.finished()) {
+            if (request.attempt() > stored.attempt()) {
+                // Folded onto the call that runs or waits: its answer is this attempt's.
+                jobs.put(key, stored.withRequest(request));
+            }
+        } else if (request.attempt() > stored.attempt()) {
+            jobs.put(key, InvokerJob.of(request));
+            enqueue(key, false);
+        } else if (stored.activationId() != null) {
+            LOG.info("request for {} re-sent (attempt {}): reading activation {} again", key, request.attempt(),
+                    stored.activationId());
+            jobs.put(key, new InvokerJob(request, stored.activationId(), null, 0));
+            enqueue(key, false);
+        } else if (stored.result() != null) {
+            LOG.info("request for {} re-sent (attempt {}): sending its failure again", key, request.attempt());
+            jobs.put(key, new InvokerJob(request, null, stored.result(), 0));
+            toForward.add(key);
+        } else {
+            jobs.put(key, InvokerJob.of(request));
+            enqueue(key, false);
+        }
+        pump(now);
+    }
+
+    private void enqueue(String key, boolean first) {
+        if (!inFlight.contains(key) && queued.add(key)) {
+            if (first) {
+                ready.addFirst(key);
+            } else {
+                ready.add(key);
+            }
+        }
+    }
+
+    /**
+     * On the stream thread just before a commit: while draining, wait (bounded) for the invocations in flight to
+     * be answered; then write every completion to the store, so the commit carries it.
+     */
+    private void beforeCommit() {
+        if (closed) {
+            return;
+        }
+        if (caller.draining() && invoking.get() > 0) {
+            long deadline = System.nanoTime() + drainTimeout.toNanos();
+            synchronized (lock) {
+                while (invoking.get() > 0 && System.nanoTime() - deadline < 0) {
+                    try {
+                        lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            if (invoking.get() > 0) {
+                LOG.warn("{} invocation(s) still unanswered after the drain timeout ({}): whoever owns them next may "
+                        + "invoke them again", invoking.get(), drainTimeout);
+            }
+        }
+        applyCompletions(context.currentSystemTimeMs());
+    }
+
+    /** Applies completions, forwards known answers, purges old markers, and starts jobs while the limit allows. */
+    private void pump(long now) {
+        applyCompletions(now);
+        forwardAnswers(now);
+        purge(now);
+        int waiting = ready.size();
+        for (int i = 0; i < waiting && handoff.size() < handoffDepth; i++) {
+            String key = ready.poll();
+            Long due = notBefore.get(key);
+            if (due != null && due > now) {
+                ready.add(key);
+                continue;
+            }
+            queued.remove(key);
+            notBefore.remove(key);
+            InvokerJob job = jobs.get(key);
+            if (job == null || job.finished() || job.result() != null) {
+                release(key);
+                continue;
+            }
+            Phase phase = job.activationId() == null ? Phase.CALL : Phase.AWAIT;
+            inFlight.add(key);
+            Start start = new Start(key, phase, job.request(), job.activationId());
+            if (holding.remove(key)) {
+                launch(start); // its slot is still held from the accepted invocation
+            } else {
+                handoff.add(start);
+            }
+        }
+        while (!handoff.isEmpty() && (caller.admits() || !handoffNeedsAdmission()) && inFlightLimit.tryAcquire()) {
+            if (!launchNext()) {
+                inFlightLimit.release();
+            }
+        }
+    }
+
+    /** Reads of accepted activations may start while new invocations are not admitted. */
+    private boolean handoffNeedsAdmission() {
+        Start next = handoff.peek();
+        return next == null || next.phase() == Phase.CALL;
+    }
+
+    private void release(String key) {
+        if (holding.remove(key)) {
+            inFlightLimit.release();
+        }
+    }
+
+    /** Starts the next handed-off job with a permit the caller holds; false when there was none. */
+    private boolean launchNext() {
+        Start next = handoff.poll();
+        if (next == null) {
+            return false;
+        }
+        launch(next);
+        return true;
+    }
+
+    private void launch(Start start) {
+        CompletableFuture<CallOutcome> work;
+        if (start.phase() == Phase.CALL) {
+            invoking.incrementAndGet();
+        }
+        try {
+            work = start.phase() == Phase.CALL ? caller.call(start.request())
+                    : caller.await(start.request(), start.activationId());
+        } catch (RuntimeException e) {
+            work = CompletableFuture.completedFuture(new CallOutcome.Deferred(String.valueOf(e)));
+        }
+        work.whenComplete((outcome, error) -> finished(new Completion(start.key(), start.phase(),
+                outcome != null ? outcome : new CallOutcome.Deferred(String.valueOf(error)))));
+    }
+
+    /** On the thread that finished a call: queue its completion, then pass the permit on, keep it, or give it back. */
+    private void finished(Completion completion) {
+        boolean keepSlot = completion.outcome() instanceof CallOutcome.Accepted;
+        synchronized (lock) {
+            if (completion.phase() == Phase.CALL) {
+                invoking.decrementAndGet();
+            }
+            if (closed) {
+                inFlightLimit.release();
+                lock.notifyAll();
+                return;
+            }
+            completions.add(completion);
+            lock.notifyAll();
+        }
+        if (keepSlot) {
+            return;
+        }
+        if (!caller.admits() || !launchNext()) {
+            inFlightLimit.release();
+        }
+    }
+
+    /** Writes each completion to the job store (stream thread only). */
+    private void applyCompletions(long now) {
+        for (Completion done; (done = completions.poll()) != null; ) {
+            String key = done.key();
+            inFlight.remove(key);
+            InvokerJob job = jobs.get(key);
+            if (job == null || job.finished()) {
+                if (done.outcome() instanceof CallOutcome.Accepted) {
+                    inFlightLimit.release();
+                }
+                continue;
+            }
+            CallOutcome outcome = done.outcome();
+            if (outcome instanceof CallOutcome.Accepted accepted) {
+                jobs.put(key, job.accepted(accepted.activationId()));
+                holding.add(key);
+                enqueue(key, true);
+                context.commit();
+            } else if (outcome instanceof CallOutcome.Done answer) {
+                jobs.put(key, job.settled(answer.result().forAttempt(job.attempt())));
+                toForward.add(key);
+            } else {
+                LOG.debug("call for {} deferred: {}", key, ((CallOutcome.Deferred) outcome).reason());
+                notBefore.put(key, now + DEFERRED_DELAY_MS);
+                enqueue(key, false);
+            }
+        }
+    }
+
+    /** Sends each known answer to the results topic and keeps the job as a finished marker. */
+    private void forwardAnswers(long now) {
+        if (toForward.isEmpty()) {
+            return;
+        }
+        List<String> keys = new ArrayList<>(toForward);
+        toForward.clear();
+        for (String key : keys) {
+            InvokerJob job = jobs.get(key);
+            if (job == null || job.result() == null || job.finished()) {
+                continue;
+            }
+            InvocationResult result = job.result().forAttempt(job.attempt());
+            metrics.called(Duration.ofMillis(Math.max(0, now - job.request().requestedAtMs())), result.calls(),
+                    result.success() ? null : result.failureKind());
+            context.forward(new Record<>(key, result, now));
+            jobs.put(key, job.sent(now));
+        }
+    }
+
+    /** Deletes finished markers older than the retention, a bounded batch of the store per second. */
+    private void purge(long now) {
+        if (now - lastPurgeMs < 1_000) {
+            return;
+        }
+        lastPurgeMs = now;
+        List<String> expired = new ArrayList<>();
+        String last = null;
+        int seen = 0;
+        try (KeyValueIterator<String, InvokerJob> it = purgeFrom == null ? jobs.all() : jobs.range(purgeFrom, null)) {
+            while (it.hasNext() && seen < PURGE_BATCH) {
+                KeyValue<String, InvokerJob> job = it.next();
+                seen++;
+                last = job.key;
+                if (job.value.finished() && now - job.value.finishedAtMs() > finishedRetentionMs) {
+                    expired.add(job.key);
+                }
+            }
+            purgeFrom = it.hasNext() ? last + '\u0000' : null;
+        }
+        expired.forEach(jobs::delete);
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            for (Completion done : completions) {
+                if (done.outcome() instanceof CallOutcome.Accepted) {
+                    inFlightLimit.release();
+                }
+            }
+            completions.clear();
+            handoff.clear();
+            lock.notifyAll();
+        }
+        for (String key : holding) {
+            inFlightLimit.release();
+        }
+        holding.clear();
     }
 }

@@ -108,7 +108,7 @@ class InvokerTest {
     }
 
     @Test
-    void shouldCountPollsAsCallsWhenActivationOutlivesBlockingWait() throws Exception {
+    void shouldReadTheAcceptedActivationUntilItsRecordIsStoredWithoutInvokingAgain() throws Exception {
         // given
         Invoker invoker = invoker(settings(server).build(), null, 64 * 1024);
         server.enqueue(json(202, Json.object().put("activationId", "act-slow")));
@@ -116,12 +116,95 @@ class InvokerTest {
         server.enqueue(json(200, success("act-slow", Json.object().put("ok", true))));
 
         // when
+        CallOutcome accepted = invoker.call(request(0)).get(5, TimeUnit.SECONDS);
+        InvocationResult invocation = completed(invoker.await(request(0), "act-slow"));
+
+        // then
+        assertThat(accepted).isEqualTo(new CallOutcome.Accepted("act-slow", 1));
+        assertThat(invocation.success()).isTrue();
+        assertThat(invocation.activationId()).isEqualTo("act-slow");
+        assertThat(invocation.calls()).as("two reads").isEqualTo(2);
+        assertThat(server.takeRequest(1, TimeUnit.SECONDS).getMethod()).isEqualTo("POST");
+        assertThat(server.takeRequest(1, TimeUnit.SECONDS).getMethod()).isEqualTo("GET");
+        assertThat(server.takeRequest(1, TimeUnit.SECONDS).getMethod()).isEqualTo("GET");
+        assertThat(invoker.reads()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldGiveUpAsUncertainWhenTheAcceptedActivationHasNoRecordWithinThePollDeadline() throws Exception {
+        // given
+        Invoker invoker = invoker(settings(server).pollDeadline(Duration.ofMillis(300)).build(), null, 64 * 1024);
+        alwaysAnswer(404);
+
+        // when
+        InvocationResult invocation = completed(invoker.await(request(0), "act-lost"));
+
+        // then
+        assertThat(invocation.success()).isFalse();
+        assertThat(invocation.failureKind()).isEqualTo("uncertain");
+        assertThat(invocation.error()).contains("act-lost");
+        assertThat(server.getRequestCount()).isGreaterThanOrEqualTo(2);
+        assertThat(invoker.uncertain()).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"504", "500", "502"})
+    void shouldNeverSendTheInvocationAgainWhenItsAcceptanceIsUncertain(int code) throws Exception {
+        // given: a gateway in front of the controller answers while the action may run on
+        Invoker invoker = invoker(settings(server).maxRetries(5).build(), null, 64 * 1024);
+        alwaysAnswer(code);
+
+        // when
         InvocationResult invocation = completed(invoker.call(request(0)));
 
         // then
-        assertThat(invocation.success()).isTrue();
-        assertThat(invocation.activationId()).isEqualTo("act-slow");
-        assertThat(invocation.calls()).isEqualTo(3);
+        assertThat(invocation.success()).isFalse();
+        assertThat(invocation.failureKind()).isEqualTo("uncertain");
+        assertThat(server.getRequestCount()).as("one POST, never a blind second one").isEqualTo(1);
+        assertThat(invoker.uncertain()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAttachToTheRunningCallWhenTheSameRequestIsCalledAgain() throws Exception {
+        // given: a task revived in the same process calls its request again while the first call runs
+        Invoker invoker = invoker(settings(server).build(), null, 64 * 1024);
+        CountDownLatch release = new CountDownLatch(1);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                release.await(5, TimeUnit.SECONDS);
+                return json(202, Json.object().put("activationId", "act-once"));
+            }
+        });
+        CompletableFuture<CallOutcome> first = invoker.call(request(0));
+
+        // when
+        CompletableFuture<CallOutcome> again = invoker.call(request(0));
+        release.countDown();
+
+        // then
+        assertThat(again.get(5, TimeUnit.SECONDS)).isEqualTo(new CallOutcome.Accepted("act-once", 1));
+        assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo(again.get());
+        assertThat(invoker.call(request(0)).get(5, TimeUnit.SECONDS)).as("just after it ended too").isEqualTo(again.get());
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDeferNewCallsWhileDraining() throws Exception {
+        // given
+        Invoker invoker = invoker(settings(server).build(), null, 64 * 1024);
+        invoker.drain();
+
+        // when
+        CallOutcome whileDraining = invoker.call(request(0)).get(5, TimeUnit.SECONDS);
+        invoker.resume();
+        server.enqueue(json(202, Json.object().put("activationId", "act-after")));
+        CallOutcome after = invoker.call(request(0)).get(5, TimeUnit.SECONDS);
+
+        // then
+        assertThat(whileDraining).isInstanceOf(CallOutcome.Deferred.class);
+        assertThat(after).isEqualTo(new CallOutcome.Accepted("act-after", 1));
+        assertThat(server.getRequestCount()).isEqualTo(1);
     }
 
     @Test
@@ -222,15 +305,15 @@ class InvokerTest {
     void shouldCompleteAsFailureWhenRetriesRunOutAndBreakerStaysClosed() throws Exception {
         // given
         Invoker invoker = invoker(settings(server).maxRetries(2).build(), null, 64 * 1024);
-        alwaysAnswer(500);
+        alwaysAnswer(503);
 
         // when
         InvocationResult invocation = completed(invoker.call(request(1)));
 
         // then
         assertThat(invocation.success()).isFalse();
-        assertThat(invocation.failureKind()).isEqualTo("whisk internal error");
-        assertThat(invocation.error()).contains("500").doesNotContain(KEY);
+        assertThat(invocation.failureKind()).isEqualTo("unavailable");
+        assertThat(invocation.error()).contains("503").doesNotContain(KEY);
         assertThat(invocation.calls()).isEqualTo(3);
         assertThat(server.getRequestCount()).isEqualTo(3);
         assertThat(invoker.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
@@ -242,7 +325,7 @@ class InvokerTest {
         Duration coolDown = Duration.ofSeconds(30);
         Invoker invoker = invoker(settings(server).maxRetries(5).breakerFailureThreshold(3)
                 .breakerOpenDuration(coolDown).breakerProbes(1).build(), null, 64 * 1024);
-        alwaysAnswer(500);
+        alwaysAnswer(503);
 
         // when: three failures open the breaker, which cuts the retries short
         CallOutcome first = invoker.call(request(0)).get(5, TimeUnit.SECONDS);
@@ -408,7 +491,7 @@ class InvokerTest {
 
         // when
         boolean admitsSecond = invoker.admits();
-        CallOutcome second = invoker.call(request(0)).get(1, TimeUnit.SECONDS);
+        CallOutcome second = invoker.call(request(1)).get(1, TimeUnit.SECONDS);
 
         // then
         assertThat(admitsSecond).isFalse();

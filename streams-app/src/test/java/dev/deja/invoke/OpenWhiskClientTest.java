@@ -54,7 +54,7 @@ class OpenWhiskClientTest {
         ObjectNode params = Json.object().put("bucket", "photos").put("key", "cats/cat 1.jpg");
 
         // when
-        CallResult call = client.invoke("imaging/thumbnail", params).get(5, TimeUnit.SECONDS);
+        CallResult call = client.invoke("imaging/thumbnail", params, true).get(5, TimeUnit.SECONDS);
 
         // then
         RecordedRequest request = server.takeRequest(1, TimeUnit.SECONDS);
@@ -89,8 +89,8 @@ class OpenWhiskClientTest {
         server.enqueue(json(200, success("a2", Json.object())));
 
         // when
-        client.invoke("my pkg/na#me", Json.object()).get(5, TimeUnit.SECONDS);
-        client.invoke("/whisk.system/utils/echo", Json.object()).get(5, TimeUnit.SECONDS);
+        client.invoke("my pkg/na#me", Json.object(), true).get(5, TimeUnit.SECONDS);
+        client.invoke("/whisk.system/utils/echo", Json.object(), true).get(5, TimeUnit.SECONDS);
 
         // then
         assertThat(server.takeRequest(1, TimeUnit.SECONDS).getUrl().encodedPath())
@@ -100,53 +100,60 @@ class OpenWhiskClientTest {
     }
 
     @Test
-    void shouldPollActivationWhenBlockingWaitRunsOut() throws Exception {
+    void shouldAnswerAcceptedWithTheActivationIdWhenInvokedNonBlocking() throws Exception {
         // given
         client = new OpenWhiskClient(settings(server).build());
         String id = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
         server.enqueue(json(202, Json.object().put("activationId", id)));
+
+        // when
+        CallResult call = client.invoke("thumbnail", Json.object(), false).get(5, TimeUnit.SECONDS);
+
+        // then
+        assertThat(call.kind()).isEqualTo(CallResult.Kind.ACCEPTED);
+        assertThat(call.activation().activationId()).isEqualTo(id);
+        RecordedRequest post = server.takeRequest(1, TimeUnit.SECONDS);
+        assertThat(post.getMethod()).isEqualTo("POST");
+        assertThat(post.getUrl().queryParameter("blocking")).isEqualTo("false");
+    }
+
+    @Test
+    void shouldReadTheActivationRecordOnceWhenAsked() throws Exception {
+        // given
+        client = new OpenWhiskClient(settings(server).build());
+        String id = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
         server.enqueue(status(404, "The requested resource does not exist."));
         server.enqueue(json(200, success(id, Json.object().put("ok", true))));
 
         // when
-        CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+        CallResult first = client.activation("thumbnail", id).get(5, TimeUnit.SECONDS);
+        CallResult second = client.activation("thumbnail", id).get(5, TimeUnit.SECONDS);
 
         // then
-        assertThat(call.kind()).isEqualTo(CallResult.Kind.SUCCESS);
-        assertThat(call.activation().activationId()).isEqualTo(id);
-        assertThat(call.activation().result()).isEqualTo(Json.object().put("ok", true));
-        assertThat(call.calls()).isEqualTo(3);
-        RecordedRequest post = server.takeRequest(1, TimeUnit.SECONDS);
-        assertThat(post.getMethod()).isEqualTo("POST");
+        assertThat(first.kind()).isEqualTo(CallResult.Kind.PENDING);
+        assertThat(second.kind()).isEqualTo(CallResult.Kind.SUCCESS);
+        assertThat(second.activation().result()).isEqualTo(Json.object().put("ok", true));
         for (int i = 0; i < 2; i++) {
-            RecordedRequest poll = server.takeRequest(1, TimeUnit.SECONDS);
-            assertThat(poll.getMethod()).isEqualTo("GET");
-            assertThat(poll.getUrl().encodedPath()).isEqualTo("/api/v1/namespaces/guest/activations/" + id);
-            assertThat(poll.getHeaders().get("Authorization")).isEqualTo(EXPECTED_AUTHORIZATION);
+            RecordedRequest read = server.takeRequest(1, TimeUnit.SECONDS);
+            assertThat(read.getMethod()).isEqualTo("GET");
+            assertThat(read.getUrl().encodedPath()).isEqualTo("/api/v1/namespaces/guest/activations/" + id);
+            assertThat(read.getHeaders().get("Authorization")).isEqualTo(EXPECTED_AUTHORIZATION);
         }
     }
 
     @Test
-    void shouldGiveUpPollingWhenPollDeadlinePasses() throws Exception {
+    void shouldAnswerAcceptedWhenTheBlockingWaitRunsOut() throws Exception {
         // given
-        client = new OpenWhiskClient(settings(server).pollDeadline(Duration.ofMillis(200)).build());
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return request.getMethod().equals("POST")
-                        ? json(202, Json.object().put("activationId", "slow1"))
-                        : status(404, "The requested resource does not exist.");
-            }
-        });
+        client = new OpenWhiskClient(settings(server).build());
+        server.enqueue(json(202, Json.object().put("activationId", "slow1")));
 
         // when
-        CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+        CallResult call = client.invoke("thumbnail", Json.object(), true).get(5, TimeUnit.SECONDS);
 
         // then
-        assertThat(call.kind()).isEqualTo(CallResult.Kind.TRANSIENT);
-        assertThat(call.failureKind()).isEqualTo("unavailable");
-        assertThat(call.message()).contains("slow1");
-        assertThat(call.calls()).as("the POST, then at least one poll").isEqualTo(server.getRequestCount()).isGreaterThanOrEqualTo(2);
+        assertThat(call.kind()).isEqualTo(CallResult.Kind.ACCEPTED);
+        assertThat(call.activation().activationId()).isEqualTo("slow1");
+        assertThat(server.getRequestCount()).as("no read by the client itself").isEqualTo(1);
     }
 
     @Test
@@ -156,7 +163,7 @@ class OpenWhiskClientTest {
         server.enqueue(json(502, applicationError("bad1", "not an image: cat.txt")));
 
         // when
-        CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+        CallResult call = client.invoke("thumbnail", Json.object(), true).get(5, TimeUnit.SECONDS);
 
         // then
         assertThat(call.kind()).isEqualTo(CallResult.Kind.FAILURE);
@@ -168,9 +175,9 @@ class OpenWhiskClientTest {
 
     @ParameterizedTest(name = "{0} -> {1} {2}")
     @CsvSource({
-        "500, TRANSIENT, whisk internal error",
+        "500, UNCERTAIN, uncertain",
         "503, TRANSIENT, unavailable",
-        "504, TRANSIENT, unavailable",
+        "504, UNCERTAIN, uncertain",
         "429, TRANSIENT, unavailable",
         "413, FAILURE, payload too large",
         "401, FAILURE, rejected",
@@ -184,7 +191,7 @@ class OpenWhiskClientTest {
         server.enqueue(status(code, "error for " + code));
 
         // when
-        CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+        CallResult call = client.invoke("thumbnail", Json.object(), true).get(5, TimeUnit.SECONDS);
 
         // then
         assertThat(call.kind()).isEqualTo(kind);
@@ -203,7 +210,7 @@ class OpenWhiskClientTest {
         server.enqueue(status(401, "bad key " + AUTH_KEY + " / " + EXPECTED_AUTHORIZATION));
 
         // when
-        CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+        CallResult call = client.invoke("thumbnail", Json.object(), true).get(5, TimeUnit.SECONDS);
 
         // then
         assertThat(call.message()).contains("401").contains("API key")
@@ -211,17 +218,17 @@ class OpenWhiskClientTest {
     }
 
     @Test
-    void shouldTreatBareBadGatewayAsTransientWhenNoActivationRecordCameBack() throws Exception {
+    void shouldTreatBareBadGatewayAsUncertainWhenNoActivationRecordCameBack() throws Exception {
         // given
         client = new OpenWhiskClient(settings(server).build());
         server.enqueue(new MockResponse.Builder().code(502).body("<html>502 Bad Gateway</html>").build());
 
         // when
-        CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+        CallResult call = client.invoke("thumbnail", Json.object(), true).get(5, TimeUnit.SECONDS);
 
         // then
-        assertThat(call.kind()).isEqualTo(CallResult.Kind.TRANSIENT);
-        assertThat(call.failureKind()).isEqualTo("unavailable");
+        assertThat(call.kind()).isEqualTo(CallResult.Kind.UNCERTAIN);
+        assertThat(call.failureKind()).isEqualTo("uncertain");
     }
 
     @Test
@@ -232,7 +239,7 @@ class OpenWhiskClientTest {
         client = new OpenWhiskClient(settings);
 
         // when
-        CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+        CallResult call = client.invoke("thumbnail", Json.object(), true).get(5, TimeUnit.SECONDS);
 
         // then
         assertThat(call.kind()).isEqualTo(CallResult.Kind.TRANSIENT);
@@ -242,19 +249,19 @@ class OpenWhiskClientTest {
     }
 
     @Test
-    void shouldReportTransientTimeoutWhenOpenWhiskDoesNotAnswerInTime() throws Exception {
+    void shouldReportUncertainTimeoutWhenOpenWhiskDoesNotAnswerAfterTheRequestWasSent() throws Exception {
         // given
         client = new OpenWhiskClient(settings(server).callTimeout(Duration.ofMillis(200)).build());
         server.enqueue(new MockResponse.Builder().code(200).headersDelay(1, TimeUnit.SECONDS)
                 .body(Json.write(success("late", Json.object()))).build());
 
         // when
-        CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+        CallResult call = client.invoke("thumbnail", Json.object(), true).get(5, TimeUnit.SECONDS);
 
         // then
-        assertThat(call.kind()).isEqualTo(CallResult.Kind.TRANSIENT);
-        assertThat(call.failureKind()).isEqualTo("unavailable");
-        assertThat(call.message()).contains("timeout");
+        assertThat(call.kind()).as("the action may be running: never a blind second POST").isEqualTo(CallResult.Kind.UNCERTAIN);
+        assertThat(call.failureKind()).isEqualTo("uncertain");
+        assertThat(call.message()).contains("timeout").contains("after the request was sent");
     }
 
     @Test
@@ -303,7 +310,7 @@ class OpenWhiskClientTest {
         server.enqueue(json(200, success("a1b2c3d4e5f60718293a4b5c6d7e8f90", Json.object().put("ok", true))));
 
         // when
-        CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+        CallResult call = client.invoke("thumbnail", Json.object(), true).get(5, TimeUnit.SECONDS);
 
         // then: an invocation is not repeated by the HTTP client; the invoker decides (retries, backoff)
         assertThat(call.kind()).isNotEqualTo(CallResult.Kind.SUCCESS);

@@ -84,7 +84,7 @@ class OpenWhiskClientTlsTest {
         try (OpenWhiskClient client = new OpenWhiskClient(settings(server).build())) {
 
             // when
-            CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+            CallResult call = client.invoke("thumbnail", Json.object(), true).get(5, TimeUnit.SECONDS);
 
             // then
             assertThat(call.kind()).isEqualTo(CallResult.Kind.TRANSIENT);
@@ -98,7 +98,7 @@ class OpenWhiskClientTlsTest {
         try (OpenWhiskClient client = new OpenWhiskClient(settings(server).caFile(caFile).build())) {
 
             // when
-            CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+            CallResult call = client.invoke("thumbnail", Json.object(), true).get(5, TimeUnit.SECONDS);
 
             // then
             assertThat(call.kind()).isEqualTo(CallResult.Kind.SUCCESS);
@@ -112,7 +112,7 @@ class OpenWhiskClientTlsTest {
         try (OpenWhiskClient client = new OpenWhiskClient(settings(server).insecure(true).build())) {
 
             // when
-            CallResult call = client.invoke("thumbnail", Json.object()).get(5, TimeUnit.SECONDS);
+            CallResult call = client.invoke("thumbnail", Json.object(), true).get(5, TimeUnit.SECONDS);
 
             // then
             assertThat(call.kind()).isEqualTo(CallResult.Kind.SUCCESS);

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deja.model.InvocationRequest;
 import dev.deja.model.InvocationResult;
+import dev.deja.model.InvokerJob;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.serde.Json;
 import dev.deja.serde.JsonSerde;
+import dev.deja.topology.store.CommitHook;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,16 +40,24 @@ class AsyncWorkRevivalTest {
                 return CompletableFuture.completedFuture(new CallOutcome.Done(new InvocationResult(request.dedupKey(), 1, true, null,
                         Json.parse("{\"ok\":1}"), null, null, "a1", 5L, 1, 0L)));
             }
+
+            @Override
+            public CompletableFuture<CallOutcome> await(InvocationRequest request, String activationId) {
+                throw new AssertionError("no read expected");
+            }
         };
         Semaphore limit = new Semaphore(2);
-        InvokerProcessor processor = new InvokerProcessor(caller, limit, Duration.ofMillis(20), DejaMetrics.discarding());
+        InvokerProcessor processor = new InvokerProcessor(caller, limit, Duration.ofMillis(20), Duration.ofSeconds(1),
+                Duration.ofHours(1), DejaMetrics.discarding());
         MockProcessorContext<String, InvocationResult> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(0L);
-        KeyValueStore<String, InvocationRequest> store = Stores.keyValueStoreBuilder(
+        KeyValueStore<String, InvokerJob> store = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE), Serdes.String(),
-                JsonSerde.of(InvocationRequest.class)).withLoggingDisabled().build();
+                JsonSerde.of(InvokerJob.class)).withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
+        CommitHook hook = CommitHook.builder(DejaTopology.INVOKER_COMMIT_HOOK_STORE).build();
+        context.addStateStore(hook);
 
         // when: closed and initialised again, as a revived task is
         processor.init(context);
@@ -60,7 +70,7 @@ class AsyncWorkRevivalTest {
         assertThat(calls).containsExactly("k", "k2");
         List<String> forwarded = context.forwarded().stream().map(f -> (String) f.record().key()).toList();
         assertThat(forwarded).containsExactly("k");
-        assertThat(store.get("k")).isNull();
+        assertThat(store.get("k").finished()).as("kept as a finished marker").isTrue();
         assertThat(limit.availablePermits()).isEqualTo(2);
     }
 }

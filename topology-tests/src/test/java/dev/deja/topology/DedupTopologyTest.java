@@ -296,7 +296,7 @@ class DedupTopologyTest {
     }
 
     @Test
-    void shouldIssueTheRequestAgainWhenPendingTooLong() {
+    void shouldSendTheRequestAgainUnderTheSameAttemptWhenPendingTooLong() {
         try (DedupHarness h = new DedupHarness(Map.of("deja.pending.timeout.ms", "30000"))) {
             // given
             h.upload("photos", "a.png", MD5);
@@ -311,10 +311,33 @@ class DedupTopologyTest {
             List<InvocationRequest> reissued = h.drainInvocations();
             assertThat(reissued).singleElement().satisfies(r -> {
                 assertThat(r.dedupKey()).isEqualTo(lost.dedupKey());
-                assertThat(r.attempt()).isEqualTo(2);
+                assertThat(r.attempt()).as("the invoker answers a re-sent attempt from its call").isEqualTo(lost.attempt());
             });
             h.succeed(reissued.get(0), THUMB);
             h.succeed(lost, THUMB);
+            assertThat(h.drainOutputs()).singleElement().satisfies(out -> assertThat(out.outcome()).isEqualTo(Outcome.INVOKED));
+        }
+    }
+
+    @Test
+    void shouldIgnoreAStaleAttemptsResultWhenANewerAttemptIsPending() {
+        try (DedupHarness h = new DedupHarness(Map.of("deja.failure.cooldown.ms", "1000"))) {
+            // given: attempt 1 failed, a new upload after the cool-down made attempt 2
+            h.upload("photos", "a.png", MD5);
+            InvocationRequest first = h.drainInvocations().get(0);
+            h.fail(first, "boom");
+            h.drainOutputs();
+            h.advance(Duration.ofSeconds(2));
+            h.upload("photos", "b.png", MD5);
+            InvocationRequest second = h.drainInvocations().get(0);
+            assertThat(second.attempt()).isEqualTo(first.attempt() + 1);
+
+            // when: a late success of attempt 1 arrives
+            h.succeed(first, THUMB);
+
+            // then: it settles nothing; attempt 2's own result does
+            assertThat(h.drainOutputs()).isEmpty();
+            h.succeed(second, THUMB);
             assertThat(h.drainOutputs()).singleElement().satisfies(out -> assertThat(out.outcome()).isEqualTo(Outcome.INVOKED));
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.deja.config.DejaConfig;
 import dev.deja.model.InvocationRequest;
 import dev.deja.model.InvocationResult;
+import dev.deja.model.InvokerJob;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.serde.Json;
 import dev.deja.serde.JsonSerde;
@@ -23,6 +24,8 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,16 +34,18 @@ class InvokerTopologyTest {
 
     private static final int LIMIT = 3;
 
-    /** A caller whose calls end when the test says so. */
+    /** A caller whose calls and reads end when the test says so. */
     private final class ScriptedCaller implements ActionCaller {
         final Map<String, CompletableFuture<CallOutcome>> running = new ConcurrentHashMap<>();
         final List<String> calls = new CopyOnWriteArrayList<>();
+        final List<String> reads = new CopyOnWriteArrayList<>();
         final AtomicBoolean open = new AtomicBoolean(true);
+        final AtomicBoolean draining = new AtomicBoolean(false);
         final AtomicInteger maxRunning = new AtomicInteger();
 
         @Override
         public boolean admits() {
-            return open.get();
+            return open.get() && !draining.get();
         }
 
         @Override
@@ -50,6 +55,23 @@ class InvokerTopologyTest {
             calls.add(request.dedupKey());
             maxRunning.accumulateAndGet((int) running.values().stream().filter(f -> !f.isDone()).count(), Math::max);
             return future;
+        }
+
+        @Override
+        public boolean draining() {
+            return draining.get();
+        }
+
+        @Override
+        public CompletableFuture<CallOutcome> await(InvocationRequest request, String activationId) {
+            CompletableFuture<CallOutcome> future = new CompletableFuture<>();
+            running.put(request.dedupKey(), future);
+            reads.add(activationId);
+            return future;
+        }
+
+        void accept(String key) {
+            running.get(key).complete(new CallOutcome.Accepted("act-" + key, 1));
         }
 
         void succeed(String key) {
@@ -108,7 +130,18 @@ class InvokerTopologyTest {
         assertThat(caller.calls).hasSize(10).doesNotHaveDuplicates();
         assertThat(caller.maxRunning.get()).isLessThanOrEqualTo(LIMIT);
         assertThat(results.readKeyValuesToList()).hasSize(10);
-        assertThat(driver.getKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE).approximateNumEntries()).isZero();
+        assertThat(unfinishedJobs()).isZero();
+    }
+
+    private long unfinishedJobs() {
+        KeyValueStore<String, InvokerJob> jobs = driver.getKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE);
+        try (KeyValueIterator<String, InvokerJob> all = jobs.all()) {
+            long unfinished = 0;
+            while (all.hasNext()) {
+                unfinished += all.next().value.finished() ? 0 : 1;
+            }
+            return unfinished;
+        }
     }
 
     @Test
@@ -120,8 +153,86 @@ class InvokerTopologyTest {
         assertThat(caller.calls).containsExactly("k");
         caller.succeed("k");
         tick();
-        assertThat(results.readValuesToList()).singleElement().satisfies(r -> assertThat(r.activationId()).isEqualTo("act-k"));
+        assertThat(results.readValuesToList()).singleElement().satisfies(r -> {
+            assertThat(r.activationId()).isEqualTo("act-k");
+            assertThat(r.attempt()).as("the answer of the newer attempt folded onto the call").isEqualTo(2);
+        });
         assertThat(caller.calls).containsExactly("k");
+    }
+
+    @Test
+    void shouldRecordTheActivationIdAndOnlyReadItOnceOpenWhiskAcceptedTheCall() {
+        // given
+        request("k", 1);
+
+        // when
+        caller.accept("k");
+        tick();
+
+        // then
+        KeyValueStore<String, InvokerJob> jobs = driver.getKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE);
+        assertThat(jobs.get("k").activationId()).isEqualTo("act-k");
+        assertThat(caller.reads).containsExactly("act-k");
+        caller.succeed("k");
+        tick();
+        assertThat(results.readValuesToList()).singleElement().satisfies(r -> assertThat(r.success()).isTrue());
+        assertThat(caller.calls).containsExactly("k");
+    }
+
+    @Test
+    void shouldWaitForTheInvocationInFlightAndRecordItsActivationIdBeforeTheCommitWhenDraining() {
+        // given: an invocation is in flight when the process starts to drain (a rebalance or a shutdown)
+        request("k", 1);
+        caller.draining.set(true);
+        CompletableFuture.delayedExecutor(300, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> caller.accept("k"));
+
+        // when: the task commits (the test driver commits after each record)
+        long started = System.nanoTime();
+        request("other", 1);
+
+        // then: the commit waited for OpenWhisk's answer and carries the activation id; nothing new was invoked
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        KeyValueStore<String, InvokerJob> jobs = driver.getKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE);
+        assertThat(jobs.get("k").activationId()).isEqualTo("act-k");
+        assertThat(caller.calls).containsExactly("k");
+    }
+
+    @Test
+    void shouldAnswerARequestReSentForAFinishedAttemptByReadingItsActivationNotByInvokingAgain() {
+        // given: attempt 1 was accepted, read and answered
+        request("k", 1);
+        caller.accept("k");
+        tick();
+        caller.succeed("k");
+        tick();
+        assertThat(results.readValuesToList()).hasSize(1);
+
+        // when: the dedup table's pending timeout sends attempt 1 again
+        request("k", 1);
+        caller.succeed("k");
+        tick();
+
+        // then
+        assertThat(caller.calls).as("one invocation").containsExactly("k");
+        assertThat(caller.reads).containsExactly("act-k", "act-k");
+        assertThat(results.readValuesToList()).singleElement().satisfies(r -> assertThat(r.attempt()).isEqualTo(1));
+    }
+
+    @Test
+    void shouldInvokeAgainWhenANewerAttemptFollowsAFinishedOneAndIgnoreAnOlderOne() {
+        // given
+        request("k", 2);
+        caller.succeed("k");
+        tick();
+
+        // when
+        request("k", 1);
+        tick();
+        request("k", 3);
+        tick();
+
+        // then
+        assertThat(caller.calls).containsExactly("k", "k");
     }
 
     @Test
@@ -145,8 +256,9 @@ class InvokerTopologyTest {
     void shouldFireAgainWhenACallIsDeferred() {
         request("a", 1);
         caller.running.get("a").complete(new CallOutcome.Deferred("breaker open"));
-        tick();
-        tick();
+        for (int i = 0; i < 7; i++) {
+            tick();
+        }
 
         assertThat(caller.calls).containsExactly("a", "a");
         assertThat(results.isEmpty()).isTrue();

@@ -58,12 +58,17 @@ class TopologyNamingTest {
             public java.util.concurrent.CompletableFuture<CallOutcome> call(InvocationRequest request) {
                 throw new AssertionError("no call expected");
             }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<CallOutcome> await(InvocationRequest request, String activationId) {
+                throw new AssertionError("no read expected");
+            }
         };
         String text = DejaTopology.buildInvoker(CONFIG, never, new Semaphore(1), DejaMetrics.discarding()).describe().toString();
 
         assertThat(text).contains(
                 "Source: read-invocations (topics: [deja-invocations])",
-                "Processor: invoke (stores: [invoker-requests])",
+                "Processor: invoke (stores: [invoker-requests, invoker-commit-hook])",
                 "Sink: write-results (topic: deja-invocation-results)");
         assertThat(text).doesNotContain("KSTREAM-");
     }
