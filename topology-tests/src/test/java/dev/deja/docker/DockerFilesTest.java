@@ -258,9 +258,10 @@ class DockerFilesTest {
             names.add(modules.group(1));
         }
 
-        assertThat(names).contains("thumbnail-action", "streams-app", "topology-tests");
+        assertThat(names).contains("thumbnail-action", "streams-app", "devstack", "topology-tests");
         names.forEach(module -> assertThat(dockerfile).contains("COPY " + module + "/pom.xml " + module + "/"));
-        assertThat(dockerfile).contains("COPY streams-app/src streams-app/src", "COPY thumbnail-action/src thumbnail-action/src");
+        assertThat(dockerfile).contains("COPY streams-app/src streams-app/src", "-pl streams-app -am package")
+                .as("the image builds the production app only").doesNotContain("COPY devstack/src", "COPY thumbnail-action/src");
     }
 
     private String advertised(String listener) {
