@@ -4,11 +4,14 @@ import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code deja} executable: one subcommand per job. The only place that exits the JVM. */
+/**
+ * The {@code deja} executable of production ({@code deja.jar}): one subcommand per job. The only
+ * place that exits the JVM. The devstack's executable builds this command tree and adds its own
+ * commands to it.
+ */
 @Command(name = "deja", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "deja 0.1.0",
         description = "Runs each serverless function once per piece of content.",
-        subcommands = {RunCommand.class, LocalCommand.class, UploadCommand.class, DemoCommand.class, ReplayCommand.class,
-            StatusCommand.class, MirrorCommand.class, BenchCommand.class, ConfigTableCommand.class})
+        subcommands = {RunCommand.class, ReplayCommand.class, StatusCommand.class, MirrorCommand.class, ConfigTableCommand.class})
 public final class Deja implements Runnable {
 
     @CommandLine.Spec

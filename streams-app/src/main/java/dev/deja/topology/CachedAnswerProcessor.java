@@ -142,10 +142,5 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
             LOG.info("task {}: {} seen uploads loaded into the redelivery filter in {} ms", context.taskId(), seen.size(),
                     (System.nanoTime() - started) / 1_000_000);
         }
-        if (seen.earlierFormIds() > 0) {
-            LOG.info("task {}: {} seen uploads are stored one per entry, as earlier versions did; redeliveries are"
-                    + " checked against those entries too, until the task starts with none left", context.taskId(),
-                    seen.earlierFormIds());
-        }
     }
 }

@@ -14,9 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 
-/** Table entries, change streams and waits shared by the mirror tests. */
+/** Table entries and change streams shared by the mirror tests. */
 final class Fixtures {
 
     static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
@@ -124,21 +123,6 @@ final class Fixtures {
         org.assertj.core.api.Assertions.assertThat(extra).as("extra docs").isEmpty();
         org.assertj.core.api.Assertions.assertThat(differing.stream().limit(3).toList()).as("differing docs (first 3 of "
                 + differing.size() + ")").isEmpty();
-    }
-
-    static void await(Duration timeout, BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-            }
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for: " + what, e);
-            }
-        }
     }
 
     static CouchSettings settings(PouchServer server, String database) {

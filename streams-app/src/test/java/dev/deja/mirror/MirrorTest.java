@@ -1,11 +1,11 @@
 package dev.deja.mirror;
 
 import static dev.deja.mirror.Fixtures.assertSameDocs;
-import static dev.deja.mirror.Fixtures.await;
 import static dev.deja.mirror.Fixtures.changes;
 import static dev.deja.mirror.Fixtures.docsWithoutRev;
 import static dev.deja.mirror.Fixtures.expectedDocs;
 import static dev.deja.mirror.Fixtures.settings;
+import static dev.deja.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
@@ -98,17 +98,17 @@ class MirrorTest {
         TableConsumer consumer = new TableConsumer();
         Mirror mirror = start(consumer, couch);
         consumer.publish(first);
-        await(Duration.ofSeconds(20), () -> committed(consumer).equals(endOffsets(first)), "first part committed");
+        until(Duration.ofSeconds(20), () -> committed(consumer).equals(endOffsets(first)), "first part committed");
         assertSameDocs(docsWithoutRev(couch), expectedDocs(changes(first)));
 
         // when: CouchDB dies, the table moves on, CouchDB comes back on the same port and directory
         persistent.kill();
         consumer.publish(rest);
-        await(Duration.ofSeconds(20), () -> mirror.stats().failedAttempts() >= 3, "three failed attempts");
+        until(Duration.ofSeconds(20), () -> mirror.stats().failedAttempts() >= 3, "three failed attempts");
         Map<Integer, Long> committedWhileDown = committed(consumer);
         MirrorStats whileDown = mirror.stats();
         persistent.start();
-        await(Duration.ofSeconds(30), () -> committed(consumer).equals(endOffsets(all)), "everything committed");
+        until(Duration.ofSeconds(30), () -> committed(consumer).equals(endOffsets(all)), "everything committed");
 
         // then
         assertThat(committedWhileDown).isEqualTo(endOffsets(first));
@@ -132,7 +132,7 @@ class MirrorTest {
         TableConsumer live = new TableConsumer();
         Mirror mirror = start(live, couch, 500);
         live.publish(topic);
-        await(Duration.ofSeconds(30), () -> committed(live).equals(endOffsets(topic)), "live mirror committed");
+        until(Duration.ofSeconds(30), () -> committed(live).equals(endOffsets(topic)), "live mirror committed");
         mirror.close();
         Map<String, ObjectNode> liveDocs = docsWithoutRev(couch);
         couch.bulkDocs(List.of(Json.object().put("_id", "stray").put("status", "DONE")));
@@ -171,7 +171,7 @@ class MirrorTest {
 
         // when
         consumer.publish(Fixtures.topic(10, 5, PARTITIONS, 3));
-        await(Duration.ofSeconds(10), () -> mirror.stats().failedAttempts() >= 2, "two failed attempts");
+        until(Duration.ofSeconds(10), () -> mirror.stats().failedAttempts() >= 2, "two failed attempts");
 
         // then
         assertThat(lines("unavailable")).singleElement().asString().contains("401");

@@ -2,6 +2,7 @@ package dev.deja.mirror;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.deja.testing.Await;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
@@ -103,19 +104,18 @@ final class PouchServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("pouchdb-server.log").toFile()))
                 .start();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("pouchdb-server exited with " + process.exitValue()
-                        + "; see " + workDir.resolve("pouchdb-server.log"));
-            }
-            if (answers()) {
-                return;
-            }
-            sleep(50);
+        try {
+            Await.until(START_TIMEOUT, () -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("pouchdb-server exited with " + process.exitValue()
+                            + "; see " + workDir.resolve("pouchdb-server.log"));
+                }
+                return answers();
+            }, "pouchdb-server to answer on " + url());
+        } catch (AssertionError e) {
+            kill();
+            throw e;
         }
-        kill();
-        throw new IllegalStateException("pouchdb-server did not answer within " + START_TIMEOUT);
     }
 
     /** Kills the process at once (SIGKILL) and waits for it to be gone. */
@@ -173,15 +173,6 @@ final class PouchServer implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

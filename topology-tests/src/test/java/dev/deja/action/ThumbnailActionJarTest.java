@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deja.local.LocalS3;
 import dev.deja.local.SampleImages;
+import dev.deja.testing.RepoRoot;
 import io.minio.MakeBucketArgs;
 import io.minio.PutObjectArgs;
 import io.minio.StatObjectArgs;
@@ -32,11 +33,7 @@ class ThumbnailActionJarTest {
     Path dir;
 
     private static Path jar() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.exists(dir.resolve("thumbnail-action"))) {
-            dir = dir.getParent();
-        }
-        Path jar = dir.resolve("thumbnail-action/target/thumbnail-action.jar");
+        Path jar = RepoRoot.resolve("thumbnail-action/target/thumbnail-action.jar");
         assertThat(jar).as("built by 'mvn package' (scripts/test runs 'mvn verify')").exists();
         return jar;
     }

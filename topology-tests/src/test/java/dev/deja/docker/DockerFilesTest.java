@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.deja.config.DejaConfig;
 import dev.deja.config.Rule;
+import dev.deja.testing.RepoRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ class DockerFilesTest {
     private static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|SECRET|AUTH|ACCESS_KEY|ROOT_USER|USERNAME|COUCHDB_USER).*");
     private static final Pattern OPENWHISK_KEY = Pattern.compile("[0-9a-fA-F-]{36}:[A-Za-z0-9]{64}");
 
-    private final Path root = repoRoot();
+    private final Path root = RepoRoot.path();
     private final Path docker = root.resolve("docker");
     private final JsonNode compose = readYaml(docker.resolve("compose.yaml"));
     private final Map<String, String> dotEnv = readDotEnv(docker.resolve(".env.example"));
@@ -258,9 +259,10 @@ class DockerFilesTest {
             names.add(modules.group(1));
         }
 
-        assertThat(names).contains("thumbnail-action", "streams-app", "topology-tests");
+        assertThat(names).contains("thumbnail-action", "streams-app", "devstack", "topology-tests");
         names.forEach(module -> assertThat(dockerfile).contains("COPY " + module + "/pom.xml " + module + "/"));
-        assertThat(dockerfile).contains("COPY streams-app/src streams-app/src", "COPY thumbnail-action/src thumbnail-action/src");
+        assertThat(dockerfile).contains("COPY streams-app/src streams-app/src", "-pl streams-app -am package")
+                .as("the image builds the production app only").doesNotContain("COPY devstack/src", "COPY thumbnail-action/src");
     }
 
     private String advertised(String listener) {
@@ -349,14 +351,5 @@ class DockerFilesTest {
             throw new AssertionError("cannot read " + file, e);
         }
         return result;
-    }
-
-    private static Path repoRoot() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("docker/compose.yaml"))) {
-                return dir;
-            }
-        }
-        throw new AssertionError("no docker/compose.yaml above " + Path.of("").toAbsolutePath());
     }
 }

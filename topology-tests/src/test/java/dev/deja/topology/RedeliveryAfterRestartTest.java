@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.TaskId;
@@ -28,8 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The redelivery check keeps an in-memory filter in front of its store; a task that starts again
  * (after a crash, a rebalance, a revival) must rebuild it from the store, or it would wave through
- * a redelivery of an event answered before the restart. Ids an earlier version stored, in its own
- * key form, still count.
+ * a redelivery of an event answered before the restart.
  */
 class RedeliveryAfterRestartTest {
 
@@ -73,36 +71,6 @@ class RedeliveryAfterRestartTest {
 
         // then: the redelivery is dropped, the next upload of the object goes on
         assertOnlyForwarded(after, "187A9E2C9B5D3A11");
-    }
-
-    @Test
-    void shouldDropARedeliveryOfAnEventStoredByAnEarlierVersionInTheDedupKeyFirstForm() {
-        assertAnEarlierVersionsEntryCounts(answered -> answered.key() + "\u0000" + answered.value().object().eventId());
-    }
-
-    @Test
-    void shouldDropARedeliveryOfAnEventStoredByAnEarlierVersionInTheTimeFirstForm() {
-        assertAnEarlierVersionsEntryCounts(answered -> String.format("%012x", EVENT_TIME) + "\u0000" + answered.key() + "\u0000"
-                + answered.value().object().eventId());
-    }
-
-    /**
-     * An upload an earlier version stored one entry for, under {@code earlierKey}: after the upgrade
-     * its redelivery is dropped, and the object's next upload goes on.
-     */
-    private void assertAnEarlierVersionsEntryCounts(Function<Record<String, Upload>, String> earlierKey) {
-        DedupSettings settings = settings();
-        rocks = store(settings);
-        MockProcessorContext<String, DedupOutput> context = context(settings);
-        Record<String, Upload> answered = upload("187A9E2C9B5D3A10");
-        rocks.put(earlierKey.apply(answered), Serdes.Long().serializer().serialize(null, EVENT_TIME), EVENT_TIME);
-
-        CachedAnswerProcessor upgraded = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
-        upgraded.init(context);
-        upgraded.process(answered);
-        upgraded.process(upload("187A9E2C9B5D3A11"));
-
-        assertOnlyForwarded(context, "187A9E2C9B5D3A11");
     }
 
     private static void assertOnlyForwarded(MockProcessorContext<String, DedupOutput> context, String sequencer) {

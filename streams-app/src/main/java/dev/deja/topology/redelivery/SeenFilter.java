@@ -43,12 +43,7 @@ final class SeenFilter {
         this.generationMs = Math.max(1, windowMs / 2);
     }
 
-    /** False if {@code id} was never added at {@code timeMs}'s generation; true if it may have been. */
-    boolean mightContain(String id, long timeMs) {
-        return mightContain(hash(id), timeMs);
-    }
-
-    /** {@link #mightContain(String, long)} for an id's {@link #hash}. */
+    /** False if no id of this {@code hash} was added at {@code timeMs}'s generation; true if one may have been. */
     boolean mightContain(long hash, long timeMs) {
         List<Block> blocks = generations.get(Math.floorDiv(timeMs, generationMs));
         if (blocks == null) {
@@ -62,11 +57,7 @@ final class SeenFilter {
         return false;
     }
 
-    void add(String id, long timeMs) {
-        add(hash(id), timeMs);
-    }
-
-    /** {@link #add(String, long)} for an id's {@link #hash}. */
+    /** Adds an id, by its 64-bit {@code hash} (the seen-events store's are SHA-256 bits), at {@code timeMs}. */
     void add(long hash, long timeMs) {
         List<Block> blocks = generations.computeIfAbsent(Math.floorDiv(timeMs, generationMs), g -> new ArrayList<>(2));
         Block last = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
@@ -123,16 +114,6 @@ final class SeenFilter {
             }
             it.remove();
         }
-    }
-
-    /** 64 bits of the id (FNV-1a over its chars, then MurmurHash3's finalizer). */
-    static long hash(String id) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < id.length(); i++) {
-            h ^= id.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        return mix(h);
     }
 
     private static long mix(long h) {

@@ -55,10 +55,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  *
  * <p><b>Layout.</b> Chunk key: {@code <12 hex digits of the second's first ms>.<bucket, 2 hex>.<task
  * start, 16 hex>.<counter, hex>}, stored at the second's first ms, so the window store drops it with
- * its segment. Value: the uploads' fingerprints, 16 bytes each. Deja before chunks stored one entry per
- * upload, keyed {@code dedupKey NUL eventId} or {@code <12 hex digits of the event time> NUL dedupKey
- * NUL eventId}: keys with a NUL, which a chunk key never has. A task that finds such entries checks
- * those forms too, until they have aged out of the window.
+ * its segment. Value: the uploads' fingerprints, 16 bytes each.
  */
 public final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
 
@@ -80,7 +77,6 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
     private String taskStart;
     private long chunks;
     private int openIds;
-    private long earlierFormIds;
 
     private SeenStore(WindowStore<String, byte[]> store, long windowMs) {
         this.store = store;
@@ -123,8 +119,7 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
         int bucket = (int) (hash >>> 58);
         long slot = second * BUCKETS + bucket;
         Chunk chunk = open.get(slot);
-        if (filter.mightContain(hash, second) && (chunk != null && chunk.contains(hash, check) || written(second, bucket, hash, check))
-                || earlierFormIds > 0 && storedInEarlierForm(id, dedupKey, eventId, eventTimeMs)) {
+        if (filter.mightContain(hash, second) && (chunk != null && chunk.contains(hash, check) || written(second, bucket, hash, check))) {
             return false;
         }
         if (chunk == null) {
@@ -143,11 +138,6 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
         return true;
     }
 
-    /** Uploads stored by Deja before chunks, found when the task started. */
-    public long earlierFormIds() {
-        return earlierFormIds;
-    }
-
     /** Uploads the filter holds (as many as the store held at its load, plus those seen since). */
     public long size() {
         return filter == null ? 0 : filter.size();
@@ -164,12 +154,6 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
             }
         }
         return false;
-    }
-
-    private boolean storedInEarlierForm(String id, String dedupKey, String eventId, long eventTimeMs) {
-        String timeFirst = HEX.toHexDigits(eventTimeMs, TIME_DIGITS) + SEP + dedupKey + SEP + eventId;
-        return filter.mightContain(timeFirst, eventTimeMs) && store.fetch(timeFirst, eventTimeMs) != null
-                || filter.mightContain(id, eventTimeMs) && store.fetch(id, eventTimeMs) != null;
     }
 
     private void write(Chunk chunk) {
@@ -200,19 +184,11 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
      */
     public void load() {
         filter = new SeenFilter(windowMs);
-        earlierFormIds = 0;
         try (KeyValueIterator<Windowed<String>, byte[]> all = store.all()) {
             while (all.hasNext()) {
-                KeyValue<Windowed<String>, byte[]> stored = all.next();
-                String key = stored.key.key();
-                long time = stored.key.window().start();
-                if (key.indexOf(SEP) < 0) {
-                    checkLength(key, stored.value.length);
-                    addToFilter(stored.value, stored.value.length, time);
-                } else {
-                    filter.add(key, time);
-                    earlierFormIds++;
-                }
+                KeyValue<Windowed<String>, byte[]> chunk = all.next();
+                checkLength(chunk.key.key(), chunk.value.length);
+                addToFilter(chunk.value, chunk.value.length, chunk.key.window().start());
             }
         }
         for (Chunk chunk : open.values()) {

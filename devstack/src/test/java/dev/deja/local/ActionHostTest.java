@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.deja.testing.Await;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.Credentials;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -108,17 +110,17 @@ class ActionHostTest {
         String id = accepted.json().get("activationId").getAsString();
         Reply whileRunning = get("/api/v1/namespaces/guest/activations/" + id, host.apiKey());
         release.countDown();
-        Reply done = get("/api/v1/namespaces/guest/activations/" + id, host.apiKey());
-        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-             done.code() == 404 && System.nanoTime() < deadline; ) {
-            done = get("/api/v1/namespaces/guest/activations/" + id, host.apiKey());
-        }
+        AtomicReference<Reply> done = new AtomicReference<>();
+        Await.until(Duration.ofSeconds(10), () -> {
+            done.set(get("/api/v1/namespaces/guest/activations/" + id, host.apiKey()));
+            return done.get().code() != 404;
+        }, "the activation record of " + id);
         // then
         assertThat(accepted.code()).isEqualTo(202);
         assertThat(whileRunning.code()).isEqualTo(404);
-        assertThat(done.code()).isEqualTo(200);
-        assertThat(done.json().get("activationId").getAsString()).isEqualTo(id);
-        assertThat(done.json().getAsJsonObject("response").get("status").getAsString()).isEqualTo("success");
+        assertThat(done.get().code()).isEqualTo(200);
+        assertThat(done.get().json().get("activationId").getAsString()).isEqualTo(id);
+        assertThat(done.get().json().getAsJsonObject("response").get("status").getAsString()).isEqualTo("success");
     }
 
     @ParameterizedTest

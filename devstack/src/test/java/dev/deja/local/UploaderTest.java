@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.deja.serde.Json;
+import dev.deja.testing.Await;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -128,10 +129,10 @@ class UploaderTest {
         try (KafkaConsumer<String, String> consumer =
                      new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             consumer.assign(List.of(new TopicPartition("bucket-events", 0)));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (records.size() < count && System.nanoTime() < deadline) {
+            Await.until(Duration.ofSeconds(30), () -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
+                return records.size() >= count;
+            }, count + " records on bucket-events");
         }
         return records;
     }

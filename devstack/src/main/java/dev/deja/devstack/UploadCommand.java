@@ -1,5 +1,6 @@
-package dev.deja.cli;
+package dev.deja.devstack;
 
+import dev.deja.cli.ConfigOptions;
 import dev.deja.config.DejaConfig;
 import dev.deja.local.Uploader;
 import dev.deja.s3.S3Clients;

@@ -3,7 +3,7 @@ package dev.deja.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.deja.cli.Deja;
+import dev.deja.devstack.DejaDev;
 import dev.deja.serde.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -29,7 +29,7 @@ class BenchQuickTest {
     void shouldMeasureEveryScenarioAndWriteTheReportWhenRunQuick() throws Exception {
         // given
         StringWriter console = new StringWriter();
-        CommandLine cli = Deja.commandLine();
+        CommandLine cli = DejaDev.commandLine();
         cli.setOut(new PrintWriter(console, true));
         cli.setErr(new PrintWriter(console, true));
 

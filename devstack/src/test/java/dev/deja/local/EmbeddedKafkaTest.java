@@ -2,6 +2,7 @@ package dev.deja.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deja.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,12 +52,12 @@ class EmbeddedKafkaTest {
             try (KafkaConsumer<String, String> consumer =
                          new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
                 consumer.assign(List.of(new TopicPartition("tx-topic", 0)));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (values.isEmpty() && System.nanoTime() < deadline) {
+                Await.until(Duration.ofSeconds(30), () -> {
                     for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                         values.add(record.value());
                     }
-                }
+                    return !values.isEmpty();
+                }, "a committed record on tx-topic");
             }
             assertThat(values).containsExactly("committed");
         }

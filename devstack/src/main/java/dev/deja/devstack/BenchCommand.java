@@ -1,8 +1,9 @@
-package dev.deja.cli;
+package dev.deja.devstack;
 
 import dev.deja.bench.Bench;
 import dev.deja.bench.BenchOptions;
 import dev.deja.bench.BenchReport;
+import dev.deja.cli.Output;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package dev.deja.cli;
+package dev.deja.devstack;
 
+import dev.deja.cli.Output;
 import dev.deja.local.Demo;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.deja.cli;
+package dev.deja.devstack;
 
 import dev.deja.local.LocalStack;
 import java.io.PrintWriter;
@@ -47,7 +47,7 @@ final class LocalCommand implements Callable<Integer> {
         out.println();
         out.println("Next, in another terminal:");
         out.println("  java -jar streams-app/target/deja.jar run --config " + config);
-        out.println("  java -jar streams-app/target/deja.jar upload --config " + config + " --bucket photos FILE...");
+        out.println("  java -jar devstack/target/deja-dev.jar upload --config " + config + " --bucket photos FILE...");
         out.println("Ctrl-C stops the stack.");
         out.flush();
         stopped.await();
