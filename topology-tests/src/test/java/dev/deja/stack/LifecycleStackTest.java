@@ -12,6 +12,7 @@ import dev.deja.local.SampleImages;
 import dev.deja.local.Uploader;
 import dev.deja.model.Outcome;
 import dev.deja.model.OutputRecord;
+import dev.deja.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,11 +91,8 @@ class LifecycleStackTest {
         return uploads;
     }
 
-    private void awaitActivations(int atLeast, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (total() < atLeast && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+    private void awaitActivations(int atLeast, Duration timeout) {
+        Await.until(timeout, () -> total() >= atLeast, atLeast + " activations");
     }
 
     private int total() {
