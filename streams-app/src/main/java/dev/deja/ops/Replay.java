@@ -154,9 +154,12 @@ public final class Replay {
         String repartition = group + "-" + DejaTopology.UPLOADS_REPARTITION + "-repartition";
         if (reinvoke) {
             topics.add(repartition);
+            // The invoker's finished calls too: else it would answer the new attempts by reading old activations.
+            topics.add(invokerGroup + "-" + DejaTopology.INVOKER_REQUESTS_STORE + "-changelog");
         }
         topics.removeIf(topic -> !existing.contains(topic));
         Path stateDir = Path.of(config.getString(DejaConfig.STATE_DIR_CONFIG)).resolve(group);
+        Path invokerStateDir = Path.of(config.getString(DejaConfig.STATE_DIR_CONFIG)).resolve(invokerGroup);
         String table = config.getString(DejaConfig.TABLE_TOPIC_CONFIG);
         out.accept(prefix + (topics.isEmpty() ? "no internal topic to delete" : "delete internal topics " + topics)
                 + (reinvoke ? " (the dedup table is wiped)" : " (events already answered are forgotten; the table is kept)"));
@@ -188,6 +191,9 @@ public final class Replay {
             topics.forEach(topic -> out.accept(prefix + "deleted topic " + topic));
         }
         boolean stateDeleted = deleteRecursively(stateDir);
+        if (reinvoke && deleteRecursively(invokerStateDir)) {
+            out.accept(prefix + "deleted local state " + invokerStateDir);
+        }
         if (stateDeleted) {
             out.accept(prefix + "deleted local state " + stateDir);
         }
