@@ -368,7 +368,7 @@ public final class Bench {
             var sent = feed.sendRecordsAsync(invocations, run, (i, md5) -> {
                 String key = DedupKey.of(BenchAction.NAME, BenchAction.VERSION, rule.paramsHash(), md5);
                 InvocationRequest request = new InvocationRequest(key, BenchAction.NAME, BenchAction.VERSION,
-                        rule.params(), 1, System.currentTimeMillis());
+                        rule.params(), 1, System.currentTimeMillis(), 0L);
                 return Map.entry(key, new String(requests.serialize(invocations, request), StandardCharsets.UTF_8));
             });
             watcher.await(Duration.ofSeconds(120 + fresh.size() / 20), n -> progress.accept(

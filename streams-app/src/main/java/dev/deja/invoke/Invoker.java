@@ -72,7 +72,7 @@ public final class Invoker implements ActionCaller, AutoCloseable {
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicLong uncertain = new AtomicLong();
     private final AtomicLong reads = new AtomicLong();
-    /** Calls running or recently ended, by {@code dedupKey#attempt} (invocations) or {@code @activationId} (reads). */
+    /** Calls running or recently ended, by {@link InvocationRequest#callId()} (invocations) or {@code @activationId} (reads). */
     private final Map<String, CompletableFuture<CallOutcome>> calls = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile boolean draining;
@@ -112,7 +112,7 @@ public final class Invoker implements ActionCaller, AutoCloseable {
      */
     @Override
     public CompletableFuture<CallOutcome> call(InvocationRequest request) {
-        CompletableFuture<CallOutcome> running = calls.get(request.dedupKey() + '#' + request.attempt());
+        CompletableFuture<CallOutcome> running = calls.get(request.callId());
         if (attachable(running)) {
             return running;
         }
@@ -127,7 +127,7 @@ public final class Invoker implements ActionCaller, AutoCloseable {
             pending.decrementAndGet();
             return deferred("OpenWhisk circuit breaker is " + breaker.state() + " (no call allowed now)");
         }
-        CompletableFuture<CallOutcome> outcome = track(request.dedupKey() + '#' + request.attempt());
+        CompletableFuture<CallOutcome> outcome = track(request.callId());
         attempt(request, permit, 0, 0, outcome);
         return outcome;
     }
@@ -449,7 +449,8 @@ public final class Invoker implements ActionCaller, AutoCloseable {
                 activation == null ? null : activation.activationId(),
                 activation == null ? null : activation.duration(),
                 calls,
-                clock.millis()));
+                clock.millis(),
+                request.entrySinceMs()));
     }
 
     /** The action's own error text when it gave one, else the client's message. */

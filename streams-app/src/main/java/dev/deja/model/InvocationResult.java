@@ -19,11 +19,13 @@ public record InvocationResult(
         String activationId,
         Long durationMs,
         int calls,
-        long completedAtMs) {
+        long completedAtMs,
+        long entrySinceMs) {
 
-    /** The same result, answering {@code newer} (a later attempt the invoker folded onto the call that ran). */
-    public InvocationResult forAttempt(int newer) {
-        return newer == attempt ? this : new InvocationResult(dedupKey, newer, success, failureKind, result, resultRef,
-                error, activationId, durationMs, calls, completedAtMs);
+    /** The same result, answering {@code request} (a later attempt the invoker folded onto the call that ran). */
+    public InvocationResult answering(InvocationRequest request) {
+        return request.attempt() == attempt && request.entrySinceMs() == entrySinceMs ? this
+                : new InvocationResult(dedupKey, request.attempt(), success, failureKind, result, resultRef, error,
+                        activationId, durationMs, calls, completedAtMs, request.entrySinceMs());
     }
 }

@@ -158,7 +158,8 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
             LOG.debug("result for {} with no entry (expired): ignored", key);
             return;
         }
-        if (entry.status() != EntryStatus.PENDING || result.attempt() != entry.attempt()) {
+        if (entry.status() != EntryStatus.PENDING || result.attempt() != entry.attempt()
+                || result.entrySinceMs() != entry.firstSeenMs()) {
             // A result settles only the attempt it answers: a stale attempt's never settles a newer one.
             LOG.debug("result of attempt {} for {} ({}, attempt {}): ignored", result.attempt(), key, entry.status(),
                     entry.attempt());
@@ -195,7 +196,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
                 .deadlineMs(now + settings.pendingTimeoutMs());
         metrics.invocationRequested();
         InvocationRequest request = new InvocationRequest(key, snapshot.action(), snapshot.actionVersion(),
-                snapshot.params(), attempt, now);
+                snapshot.params(), attempt, now, snapshot.firstSeenMs());
         context.forward(new Record<>(key, new DedupOutput.Invoke(request), now));
     }
 
@@ -207,7 +208,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         TableEntry snapshot = entry.build();
         entry.deadlineMs(now + settings.pendingTimeoutMs());
         InvocationRequest request = new InvocationRequest(key, snapshot.action(), snapshot.actionVersion(),
-                snapshot.params(), snapshot.attempt(), now);
+                snapshot.params(), snapshot.attempt(), now, snapshot.firstSeenMs());
         context.forward(new Record<>(key, new DedupOutput.Invoke(request), now));
     }
 

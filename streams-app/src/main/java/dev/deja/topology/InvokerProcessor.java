@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *       accepts it, its activation id is written to the store and a commit is requested: from then on the job
  *       is only ever read ({@link ActionCaller#await}), by this task or by whoever owns it after a crash or a
  *       rebalance.</li>
- *   <li>The result is forwarded to the results topic, labelled with the job's attempt; the job stays as a small
+ *   <li>The result is forwarded to the results topic, labelled with the job's request (entry and attempt); the job stays as a small
  *       finished marker for {@code finishedRetention}, so a request re-sent for the same attempt (the dedup
  *       table's pending timeout) is answered again by reading the activation, never by a second invocation. A
  *       newer attempt while the call runs is folded onto it; a finished one starts a new call (a retry after a
@@ -148,15 +148,15 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         if (stored == null) {
             jobs.put(key, InvokerJob.of(request));
             enqueue(key, false);
-        } else if (request.attempt() < stored.attempt()) {
+        } else if (InvocationRequest.order(request, stored.request()) < 0) {
             LOG.debug("request of attempt {} for {} is older than attempt {}: ignored", request.attempt(), key,
                     stored.attempt());
         } else if (!stored.finished()) {
-            if (request.attempt() > stored.attempt()) {
+            if (InvocationRequest.order(request, stored.request()) > 0) {
                 // Folded onto the call that runs or waits: its answer is this attempt's.
                 jobs.put(key, stored.withRequest(request));
             }
-        } else if (request.attempt() > stored.attempt()) {
+        } else if (InvocationRequest.order(request, stored.request()) > 0) {
             jobs.put(key, InvokerJob.of(request));
             enqueue(key, false);
         } else if (stored.activationId() != null) {
@@ -328,7 +328,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
                 enqueue(key, true);
                 context.commit();
             } else if (outcome instanceof CallOutcome.Done answer) {
-                jobs.put(key, job.settled(answer.result().forAttempt(job.attempt())));
+                jobs.put(key, job.settled(answer.result().answering(job.request())));
                 toForward.add(key);
             } else {
                 LOG.debug("call for {} deferred: {}", key, ((CallOutcome.Deferred) outcome).reason());
@@ -350,7 +350,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
             if (job == null || job.result() == null || job.finished()) {
                 continue;
             }
-            InvocationResult result = job.result().forAttempt(job.attempt());
+            InvocationResult result = job.result().answering(job.request());
             metrics.called(Duration.ofMillis(Math.max(0, now - job.request().requestedAtMs())), result.calls(),
                     result.success() ? null : result.failureKind());
             context.forward(new Record<>(key, result, now));

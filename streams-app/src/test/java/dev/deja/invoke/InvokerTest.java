@@ -60,7 +60,7 @@ class InvokerTest {
 
     private static InvocationRequest request(int attempt) {
         ObjectNode params = Json.object().put("bucket", "photos").put("key", "cats/cat.jpg");
-        return new InvocationRequest(DEDUP_KEY, "imaging/thumbnail", "0.0.3", params, attempt, NOW - 50);
+        return new InvocationRequest(DEDUP_KEY, "imaging/thumbnail", "0.0.3", params, attempt, NOW - 50, NOW - 60);
     }
 
     private static InvocationResult completed(CompletableFuture<CallOutcome> outcome) throws Exception {

@@ -38,7 +38,7 @@ class AsyncWorkRevivalTest {
             public CompletableFuture<CallOutcome> call(InvocationRequest request) {
                 calls.add(request.dedupKey());
                 return CompletableFuture.completedFuture(new CallOutcome.Done(new InvocationResult(request.dedupKey(), 1, true, null,
-                        Json.parse("{\"ok\":1}"), null, null, "a1", 5L, 1, 0L)));
+                        Json.parse("{\"ok\":1}"), null, null, "a1", 5L, 1, 0L, 0L)));
             }
 
             @Override
@@ -63,8 +63,8 @@ class AsyncWorkRevivalTest {
         processor.init(context);
         processor.close();
         processor.init(context);
-        processor.process(new Record<>("k", new InvocationRequest("k", "thumbnail", "1", Json.object(), 1, 0L), 0L));
-        processor.process(new Record<>("k2", new InvocationRequest("k2", "thumbnail", "1", Json.object(), 1, 0L), 0L));
+        processor.process(new Record<>("k", new InvocationRequest("k", "thumbnail", "1", Json.object(), 1, 0L, 0L), 0L));
+        processor.process(new Record<>("k2", new InvocationRequest("k2", "thumbnail", "1", Json.object(), 1, 0L, 0L), 0L));
 
         // then: it still calls, forwards each result, and gives its permits back
         assertThat(calls).containsExactly("k", "k2");

@@ -111,12 +111,14 @@ final class DedupHarness implements AutoCloseable {
 
     void succeed(InvocationRequest request, String resultJson) {
         results.pipeInput(request.dedupKey(), new InvocationResult(request.dedupKey(), request.attempt(), true, null,
-                Json.parse(resultJson), null, null, "act-" + request.attempt(), 420L, 1, now.toEpochMilli()), now);
+                Json.parse(resultJson), null, null, "act-" + request.attempt(), 420L, 1, now.toEpochMilli(),
+                request.entrySinceMs()), now);
     }
 
     void fail(InvocationRequest request, String error) {
         results.pipeInput(request.dedupKey(), new InvocationResult(request.dedupKey(), request.attempt(), false,
-                "application error", null, null, error, "act-" + request.attempt(), 15L, 1, now.toEpochMilli()), now);
+                "application error", null, null, error, "act-" + request.attempt(), 15L, 1, now.toEpochMilli(),
+                request.entrySinceMs()), now);
     }
 
     /** Moves the wall clock (and so the punctuators) forward. */

@@ -76,7 +76,7 @@ class InvokerTopologyTest {
 
         void succeed(String key) {
             running.get(key).complete(new CallOutcome.Done(new InvocationResult(key, 1, true, null, Json.parse("{\"ok\":1}"), null,
-                    null, "act-" + key, 50L, 1, 0L)));
+                    null, "act-" + key, 50L, 1, 0L, 0L)));
         }
     }
 
@@ -104,7 +104,11 @@ class InvokerTopologyTest {
     }
 
     private void request(String key, int attempt) {
-        requests.pipeInput(key, new InvocationRequest(key, "thumbnail", "0.0.3", Json.object(), attempt, 0L), now);
+        request(key, attempt, 1L);
+    }
+
+    private void request(String key, int attempt, long entrySinceMs) {
+        requests.pipeInput(key, new InvocationRequest(key, "thumbnail", "0.0.3", Json.object(), attempt, 0L, entrySinceMs), now);
     }
 
     private void tick() {
@@ -216,6 +220,24 @@ class InvokerTopologyTest {
         assertThat(caller.calls).as("one invocation").containsExactly("k");
         assertThat(caller.reads).containsExactly("act-k", "act-k");
         assertThat(results.readValuesToList()).singleElement().satisfies(r -> assertThat(r.attempt()).isEqualTo(1));
+    }
+
+    @Test
+    void shouldInvokeAgainWhenTheEntryWasCreatedAgainWithTheSameAttemptNumber() {
+        // given: attempt 1 of an entry ran and was answered
+        request("k", 1, 1_000L);
+        caller.accept("k");
+        tick();
+        caller.succeed("k");
+        tick();
+
+        // when: the entry expired (TTL) or the table was wiped (replay --reinvoke), and a new entry asks again
+        request("k", 1, 9_000L);
+        tick();
+
+        // then: a new call, not a read of the old activation
+        assertThat(caller.calls).containsExactly("k", "k");
+        assertThat(caller.reads).containsExactly("act-k");
     }
 
     @Test

@@ -105,7 +105,7 @@ class OpenWhiskOutageTest {
 
                 // given: 20 requests while OpenWhisk answers 503
                 for (int i = 0; i < REQUESTS; i++) {
-                    requests.pipeInput("k" + i, new InvocationRequest("k" + i, "thumbnail", "0.0.3", Json.object(), 1, 0L));
+                    requests.pipeInput("k" + i, new InvocationRequest("k" + i, "thumbnail", "0.0.3", Json.object(), 1, 0L, 0L));
                 }
 
                 // when: a minute passes, one second at a time
