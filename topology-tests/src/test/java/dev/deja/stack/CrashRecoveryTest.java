@@ -41,7 +41,7 @@ class CrashRecoveryTest {
              OutputCollector outputs = new OutputCollector(stack.kafka().bootstrapServers(), "deja-output")) {
             Path config = stack.writeConfig(dir.resolve("deja.properties"));
             List<byte[]> images = SampleImages.generate(DISTINCT, 99);
-            Process deja = startDeja(config, dir.resolve("deja-0.log"));
+            Process deja = startDeja(config, log(0));
             try {
                 try (Uploader uploader = stack.uploader("bucket-events")) {
                     uploader.upload(LocalStack.PHOTOS, "warmup.png", images.get(0), false);
@@ -83,7 +83,7 @@ class CrashRecoveryTest {
                     unacknowledgedBound += atKill - (history.isEmpty() ? atKill : history.peekFirst());
                     int seen = outputs.drain(Duration.ofMillis(200)).size();
                     long restarted = System.nanoTime();
-                    deja = startDeja(config, dir.resolve("deja-" + kill + ".log"));
+                    deja = startDeja(config, log(kill));
                     if (seen < UPLOADS + 1) {
                         outputs.awaitAtLeast(seen + 1, Duration.ofSeconds(60));
                         restartToOutputMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted));
@@ -102,15 +102,23 @@ class CrashRecoveryTest {
                 assertThat(invocations).as("one call per distinct image, plus at most those accepted in the 500 ms before a kill ("
                                 + unacknowledgedBound + ")")
                         .isBetween((long) DISTINCT, (long) DISTINCT + unacknowledgedBound);
-                // Without static membership the restarted instance waited out the dead member's session (45 s); the
-                // goal is 10 s, measured here at 10-17 s (JVM start, start-up checks, restore, and the killed
-                // instance's open transaction): this bound guards the session wait, not the goal.
+                // Without static membership the restarted instance waited out the dead member's session (45 s).
+                // Measured here on a quiet machine: 7.3-9.0 s (JVM start, start-up checks, and Kafka Streams wiping
+                // and restoring the EOS stores a crash leaves without a checkpoint); the bound leaves room for a
+                // loaded CI machine.
                 assertThat(restartToOutputMs).as("restart to first output, ms (static membership): " + restartToOutputMs)
-                        .isNotEmpty().allSatisfy(ms -> assertThat(ms).isLessThan(30_000L));
+                        .isNotEmpty().allSatisfy(ms -> assertThat(ms).isLessThan(12_000L));
             } finally {
                 deja.destroyForcibly();
             }
         }
+    }
+
+    /** Each run's log, kept under target/ for a look after a failure. */
+    private static Path log(int run) throws java.io.IOException {
+        Path logs = Path.of("target", "crash-recovery");
+        java.nio.file.Files.createDirectories(logs);
+        return logs.resolve("deja-" + run + ".log");
     }
 
     private Process startDeja(Path config, Path log) throws Exception {
