@@ -110,6 +110,7 @@ public final class ActionHost implements AutoCloseable {
     private final String uuid = UUID.randomUUID().toString();
     private final String key;
     private final Map<String, Action> actions = new ConcurrentHashMap<>();
+    private volatile Duration gatewayTimeout;
     private final Map<String, Duration> latencies = new ConcurrentHashMap<>();
     /** Finished activations, the most recent {@link #KEPT_ACTIVATIONS} of them. */
     private final Map<String, JsonObject> activations = Collections.synchronizedMap(
@@ -179,6 +180,14 @@ public final class ActionHost implements AutoCloseable {
     public long invocations(String name) {
         Action action = actions.get(name);
         return action == null ? 0 : action.invocations().get();
+    }
+
+    /**
+     * Stands in for a gateway (nginx in OpenWhisk's standard deployments) that answers 504 to a call still
+     * unanswered after {@code timeout}, while the action runs on; {@code null} removes it.
+     */
+    public void gatewayTimeout(Duration timeout) {
+        gatewayTimeout = timeout;
     }
 
     /** The most activations that ran at the same time. */
@@ -294,6 +303,20 @@ public final class ActionHost implements AutoCloseable {
             send(exchange, 202, activationIdBody(activationId));
             return;
         }
+        Duration gateway = gatewayTimeout;
+        if (gateway != null && gateway.compareTo(options.blockingWait()) < 0) {
+            try {
+                done.get(gateway.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // nginx in front of the controller gives up on a long blocking call; the action runs on.
+                send(exchange, 504, "<html><body><h1>504 Gateway Time-out</h1></body></html>");
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // answered below
+            }
+        }
         try {
             JsonObject record = done.get(options.blockingWait().toMillis(), TimeUnit.MILLISECONDS);
             JsonObject response = record.getAsJsonObject("response");
@@ -406,6 +429,13 @@ public final class ActionHost implements AutoCloseable {
         JsonObject body = new JsonObject();
         body.addProperty("activationId", activationId);
         return body;
+    }
+
+    private static void send(HttpExchange exchange, int status, String html) throws IOException {
+        byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/html");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
     }
 
     private static void send(HttpExchange exchange, int status, JsonElement body) throws IOException {

@@ -202,4 +202,67 @@ class LifecycleStackTest {
             }
         }
     }
+
+    @Test
+    @Timeout(300)
+    void shouldRunEachContentOnceWithoutFailuresWhenAGatewayAnswers504ToLongCalls() throws Exception {
+        try (LocalStack stack = LocalStack.start(dir, new LocalStack.Options(false, 100, Duration.ZERO));
+             OutputCollector outputs = new OutputCollector(stack.kafka().bootstrapServers(), "deja-output")) {
+            registerCountingAction(stack);
+            // given: a gateway in front of OpenWhisk gives up on calls after 300 ms; the action takes 800 ms
+            stack.actions().gatewayTimeout(Duration.ofMillis(300));
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try (DejaApp app = DejaApp.start(config(stack, "gateway", Map.of()), Role.ALL)) {
+                app.awaitRunning(Duration.ofSeconds(60));
+
+                // when
+                for (Future<?> upload : burst(stack, pool, "gateway/")) {
+                    upload.get(120, TimeUnit.SECONDS);
+                }
+
+                // then: non-blocking calls are answered at once, their activations read: no 504, no FAILED
+                outputs.awaitAtLeast(UPLOADS, Duration.ofSeconds(120));
+                assertOneOutputPerUpload(outputs.drain(Duration.ofSeconds(2)));
+                assertOneActivationPerContent();
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(300)
+    void shouldNeverInvokeAgainWhenAGatewayAnswers504ToBlockingCalls() throws Exception {
+        try (LocalStack stack = LocalStack.start(dir, new LocalStack.Options(false, 100, Duration.ZERO));
+             OutputCollector outputs = new OutputCollector(stack.kafka().bootstrapServers(), "deja-output")) {
+            registerCountingAction(stack);
+            stack.actions().gatewayTimeout(Duration.ofMillis(300));
+            Map<String, String> blocking = Map.of(DejaConfig.INVOKER_BLOCKING_CONFIG, "true",
+                    DejaConfig.FAILURE_COOLDOWN_CONFIG, "600000");
+            try (DejaApp app = DejaApp.start(config(stack, "blocking", blocking), Role.ALL)) {
+                app.awaitRunning(Duration.ofSeconds(60));
+
+                // when: one upload per content, and every blocking call gets a 504 while its action runs on
+                List<byte[]> images = SampleImages.generate(CONTENTS, 17);
+                try (Uploader uploader = stack.uploader("bucket-events")) {
+                    for (int i = 0; i < CONTENTS; i++) {
+                        uploader.upload(LocalStack.PHOTOS, "blocking/" + i + ".png", images.get(i), false);
+                    }
+                }
+
+                // then: each content ran once (never a blind second POST); each upload says it is uncertain
+                List<OutputRecord> all = outputs.awaitAtLeast(CONTENTS, Duration.ofSeconds(120));
+                all = outputs.drain(Duration.ofSeconds(2));
+                assertThat(all).extracting(o -> o.object().path()).doesNotHaveDuplicates().hasSize(CONTENTS);
+                assertThat(all).allSatisfy(o -> {
+                    assertThat(o.outcome()).isEqualTo(Outcome.FAILED);
+                    assertThat(o.error()).contains("504");
+                });
+                Thread.sleep(ACTION_MS);
+                assertOneActivationPerContent();
+                assertThat(app.registry().get("deja.invocation.failures").tag("kind", "uncertain").counter().count())
+                        .isEqualTo(CONTENTS);
+            }
+        }
+    }
 }
