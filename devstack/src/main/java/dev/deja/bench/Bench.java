@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class Bench {
 
     private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
-    static final int SCENARIOS = 6;
+    static final int SCENARIOS = 7;
     static final String PT_IN = "bench-passthrough-in";
     static final String PT_OUT = "bench-passthrough-out";
     static final String NAIVE_IN = "bench-naive-in";
@@ -119,18 +119,25 @@ public final class Bench {
                 results.add(options.runs(4) ? naive(stack, feed, bootstrap, workload, action)
                         : notSelected(4, "Naive baseline (CouchDB lookup, invoke, write)"));
                 if (options.runs(5)) {
-                    progress.accept("[5/6] scale of state: writing " + options.tableEntries() + " table entries");
+                    progress.accept("[5/7] scale of state: writing " + options.tableEntries() + " table entries");
                     results.add(StateScale.run(scaleConfig, admin, bootstrap, options.tableEntries(), progress));
                 } else {
                     results.add(notSelected(5, StateScale.TITLE));
                 }
             }
             if (options.runs(6)) {
-                progress.accept("[6/6] hashing: uploading " + options.hashObjects() + " objects to s3proxy");
+                progress.accept("[6/7] hashing: uploading " + options.hashObjects() + " objects to s3proxy");
                 results.add(HashingBench.run(stack.s3(), options.hashObjects(), options.hashObjectBytes(),
                         options.seed(), progress));
             } else {
                 results.add(notSelected(6, HashingBench.TITLE));
+            }
+            if (options.runs(7)) {
+                try (EventFeed feed = new EventFeed(stack.kafka().bootstrapServers())) {
+                    results.add(LifecycleBench.run(stack, settings, dataDir, options.quick(), feed, progress));
+                }
+            } else {
+                results.add(notSelected(7, LifecycleBench.TITLE));
             }
         } finally {
             StateScale.deleteRecursively(dataDir);
@@ -179,7 +186,7 @@ public final class Bench {
         DejaApp app = null;
         try {
             if (options.runs(1)) {
-                progress.accept("[1/6] pass-through: starting a Kafka Streams app (read + write, same settings)");
+                progress.accept("[1/7] pass-through: starting a Kafka Streams app (read + write, same settings)");
                 streams = PassThrough.create(config, PT_IN, PT_OUT);
                 streams.start();
                 awaitRunning(streams, Duration.ofMinutes(2));
@@ -196,7 +203,7 @@ public final class Bench {
             }
             if (options.runs(2)) {
                 Workload warm = runInput.firstOfEach();
-                progress.accept("[2/6] cache hit: warming the table with the " + warm.size() + " distinct contents");
+                progress.accept("[2/7] cache hit: warming the table with the " + warm.size() + " distinct contents");
                 tableWarmUp = measure(2, "cache hit warm-up", feed, bootstrap, input, output,
                         new EventFeed.Run("hit-warm", "hit", warm), 0);
                 measure(2, "cache hit warm-up", feed, bootstrap, input, output,
@@ -357,7 +364,7 @@ public final class Bench {
      * invocations topic and waits for their results; {@code salt} keeps each run's contents apart.
      */
     private Measured saturate(DejaConfig config, EventFeed feed, String bootstrap, String salt, String what) {
-        progress.accept("[3/6] invoker saturation (" + what + "): " + options.saturationContents()
+        progress.accept("[3/7] invoker saturation (" + what + "): " + options.saturationContents()
                 + " invocation requests written at once to the invocations topic");
         Workload fresh = Workload.distinct(options.saturationContents());
         Rule rule = config.rules().get(0);
@@ -372,7 +379,7 @@ public final class Bench {
                 return Map.entry(key, new String(requests.serialize(invocations, request), StandardCharsets.UTF_8));
             });
             watcher.await(Duration.ofSeconds(120 + fresh.size() / 20), n -> progress.accept(
-                    "[3/6] invoker saturation (" + what + "): " + n + "/" + fresh.size() + " results"));
+                    "[3/7] invoker saturation (" + what + "): " + n + "/" + fresh.size() + " results"));
             sent.join();
             return new Measured(fresh.size(), watcher.outputs(), watcher.duplicates(), watcher.throughput(),
                     watcher.latencyMs(0.5), watcher.latencyMs(0.99), watcher.latencyMs(1.0), Map.of());
@@ -387,10 +394,10 @@ public final class Bench {
             String reason = options.couch()
                     ? "skipped: Node.js (node, npm) or scripts/pouchdb-server not found, so no CouchDB-API server"
                     : "skipped: --no-couch";
-            progress.accept("[4/6] naive baseline: " + reason);
+            progress.accept("[4/7] naive baseline: " + reason);
             return ScenarioResult.skipped(4, title, reason);
         }
-        progress.accept("[4/6] naive baseline: CouchDB lookup + invoke + write, " + options.inFlight() + " at once");
+        progress.accept("[4/7] naive baseline: CouchDB lookup + invoke + write, " + options.inFlight() + " at once");
         CouchClient client = new CouchClient(CouchSettings.of(couch.get().url(), "deja-bench-naive", null, null));
         client.ensureDatabase();
         OpenWhiskSettings settings = OpenWhiskSettings.builder(stack.actions().url(), stack.actions().apiKey())

@@ -27,7 +27,7 @@ import java.util.Set;
  * @param hashObjectBytes    size of each of them
  * @param couch              run the naive baseline (needs Node.js for pouchdb-server)
  * @param seed               seed of the Zipf sequence and of the object bytes
- * @param scenarios          which of the scenarios 1 to 6 run; the others are reported as skipped
+ * @param scenarios          which of the scenarios 1 to 7 run; the others are reported as skipped
  * @param settings           Deja settings over the bench's own (Kafka Streams ones apply to the pass-through too)
  * @param rounds             measured runs of (1) and (2), alternating, and of the invoker at saturation; the median is reported
  * @param warmUp             the most time unmeasured passes of (1) and (2) may take while the JIT compiler is still busy
@@ -55,8 +55,8 @@ public record BenchOptions(
         int rounds,
         Duration warmUp) {
 
-    /** Every scenario, 1 to 6. */
-    public static final Set<Integer> ALL_SCENARIOS = Set.of(1, 2, 3, 4, 5, 6);
+    /** Every scenario, 1 to 7. */
+    public static final Set<Integer> ALL_SCENARIOS = Set.of(1, 2, 3, 4, 5, 6, 7);
 
     public BenchOptions {
         if (events < 1 || roundEvents < 1 || contents < 1 || inFlight < 1 || partitions < 1 || pacedRate < 1 || pacedEvents < 1
@@ -67,7 +67,7 @@ public record BenchOptions(
             throw new IllegalArgumentException("the action latency and the warm-up cannot be negative");
         }
         if (scenarios.isEmpty() || !ALL_SCENARIOS.containsAll(scenarios)) {
-            throw new IllegalArgumentException("scenarios are numbered 1 to 6, got " + scenarios);
+            throw new IllegalArgumentException("scenarios are numbered 1 to 7, got " + scenarios);
         }
         scenarios = Set.copyOf(scenarios);
         settings = Map.copyOf(settings);

@@ -67,6 +67,15 @@ public final class OutputWatcher implements AutoCloseable {
         return seen.size();
     }
 
+    /** Polls until at least {@code count} outputs of the run were seen or the timeout passes; returns the outputs seen. */
+    public int awaitAtLeast(int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (seen.size() < count && System.nanoTime() < deadline) {
+            poll(Duration.ofMillis(20));
+        }
+        return seen.size();
+    }
+
     /** Keeps reading for {@code quiet}: to count late duplicates. */
     public void drain(Duration quiet) {
         long deadline = System.nanoTime() + quiet.toNanos();

@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
     Integer pacedRate;
 
     @Option(names = "--scenarios", split = ",", paramLabel = "N",
-            description = "Run only these scenarios, e.g. --scenarios 1,2 (default: all six).")
+            description = "Run only these scenarios, e.g. --scenarios 1,2 (default: all seven).")
     Set<Integer> scenarios;
 
     @Option(names = "--warm-up-seconds", description = "At most this long, unmeasured passes of (1) and (2) repeat"

@@ -121,6 +121,8 @@ public final class ActionHost implements AutoCloseable {
                 }
             });
     private final AtomicInteger running = new AtomicInteger();
+    private final AtomicLong posts = new AtomicLong();
+    private final AtomicLong reads = new AtomicLong();
     private final AtomicInteger maxSeen = new AtomicInteger();
 
     private ActionHost(Options options) throws IOException {
@@ -190,6 +192,16 @@ public final class ActionHost implements AutoCloseable {
         gatewayTimeout = timeout;
     }
 
+    /** Invocation POSTs received (of any action, answered or refused). */
+    public long posts() {
+        return posts.get();
+    }
+
+    /** Reads of activation records received ({@code GET .../activations/{id}}). */
+    public long reads() {
+        return reads.get();
+    }
+
     /** The most activations that ran at the same time. */
     public int maxConcurrencySeen() {
         return maxSeen.get();
@@ -226,10 +238,12 @@ public final class ActionHost implements AutoCloseable {
             String name = decode(parts[2]);
             String method = exchange.getRequestMethod();
             if ("actions".equals(collection) && "POST".equals(method)) {
+                posts.incrementAndGet();
                 invoke(exchange, namespace, name);
             } else if ("actions".equals(collection) && "GET".equals(method)) {
                 describe(exchange, namespace, name);
             } else if ("activations".equals(collection) && "GET".equals(method)) {
+                reads.incrementAndGet();
                 JsonObject record = activations.get(name);
                 send(exchange, record == null ? 404 : 200,
                         record == null ? error("The requested resource does not exist.") : record);

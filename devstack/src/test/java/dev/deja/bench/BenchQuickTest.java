@@ -25,7 +25,7 @@ class BenchQuickTest {
     Path out;
 
     @Test
-    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void shouldMeasureEveryScenarioAndWriteTheReportWhenRunQuick() throws Exception {
         // given
         StringWriter console = new StringWriter();
@@ -39,9 +39,10 @@ class BenchQuickTest {
         // then
         assertThat(exit).as(console.toString()).isZero();
         assertThat(console.toString())
-                .contains("[1/6] pass-through")
-                .contains("[3/6] mixed load")
-                .contains("[6/6] hashing")
+                .contains("[1/7] pass-through")
+                .contains("[3/7] mixed load")
+                .contains("[6/7] hashing")
+                .contains("[7/7] lifecycle")
                 .contains("Targets");
         assertThat(out.resolve(BenchReport.MARKDOWN)).isNotEmptyFile();
         assertThat(Files.readString(out.resolve(BenchReport.MARKDOWN))).contains("## Targets").contains("exactly_once_v2");
@@ -87,6 +88,16 @@ class BenchQuickTest {
         JsonNode hashing = figures(results, 6);
         assertThat(hashing.get("hash_mismatches").asInt()).isZero();
         assertThat(hashing.get("hash_sequential").asDouble()).isPositive();
+        JsonNode lifecycle = figures(results, 7);
+        for (String phase : new String[] {"non_blocking", "blocking", "sigterm", "join", "kill"}) {
+            assertThat(lifecycle.get(phase + "_outputs").asInt()).as(phase).isEqualTo(lifecycle.get("uploads_per_phase").asInt());
+            assertThat(lifecycle.get(phase + "_duplicates").asInt()).as(phase).isZero();
+        }
+        assertThat(lifecycle.get("sigterm_repeated").asInt()).isZero();
+        assertThat(lifecycle.get("join_repeated").asInt()).isZero();
+        assertThat(lifecycle.get("blocking_http_per_invocation").asDouble()).isEqualTo(1.0);
+        assertThat(lifecycle.get("non_blocking_http_per_invocation").asDouble()).isGreaterThanOrEqualTo(2.0);
+        assertThat(lifecycle.get("kill_restart_to_output").asDouble()).isPositive();
         assertThat(results.get("targets")).hasSize(4);
     }
 
