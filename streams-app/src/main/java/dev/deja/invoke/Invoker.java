@@ -69,6 +69,7 @@ public final class Invoker implements ActionCaller, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService storeExecutor;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger sending = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicLong uncertain = new AtomicLong();
     private final AtomicLong reads = new AtomicLong();
@@ -192,6 +193,16 @@ public final class Invoker implements ActionCaller, AutoCloseable {
     }
 
     @Override
+    public int sending() {
+        return sending.get();
+    }
+
+    @Override
+    public boolean acceptsAtOnce() {
+        return !settings.blocking();
+    }
+
+    @Override
     public boolean draining() {
         return draining;
     }
@@ -247,6 +258,7 @@ public final class Invoker implements ActionCaller, AutoCloseable {
     private void attempt(InvocationRequest request, CircuitBreaker.Permit permit, int retry, int callsSoFar,
             CompletableFuture<CallOutcome> outcome) {
         inFlight.incrementAndGet();
+        sending.incrementAndGet();
         CompletableFuture<CallResult> call;
         try {
             call = client.invoke(request.action(), request.params(), settings.blocking());
@@ -265,6 +277,9 @@ public final class Invoker implements ActionCaller, AutoCloseable {
                         request.dedupKey(), e);
                 outcome.complete(completed(request, false, CallResult.UNCERTAIN, null, null,
                         client.sanitize(String.valueOf(e)), null, callsSoFar + 1));
+            } finally {
+                // After the outcome's callbacks ran: whoever waits for nothing to be sending sees the answer queued.
+                sending.decrementAndGet();
             }
         });
     }
@@ -323,8 +338,9 @@ public final class Invoker implements ActionCaller, AutoCloseable {
         LOG.debug("Retry {} of {} in {} ms after: {}", retry, request.action(), delay, last.message());
         try {
             scheduler.schedule(() -> {
-                if (closed) {
-                    outcome.complete(new CallOutcome.Deferred("invoker closed"));
+                if (closed || draining) {
+                    // No new POST while tasks move: the attempts before were refused, the next owner sends it.
+                    outcome.complete(new CallOutcome.Deferred(closed ? "invoker closed" : "draining"));
                     return;
                 }
                 CircuitBreaker.Permit permit = breaker.tryAcquire();

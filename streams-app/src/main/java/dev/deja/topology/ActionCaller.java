@@ -21,6 +21,22 @@ public interface ActionCaller {
     }
 
     /**
+     * True when OpenWhisk answers an invocation as soon as it takes it (non-blocking: 202 with the activation id in
+     * milliseconds): then every commit of an invoker task waits until no invocation is {@link #sending()}.
+     */
+    default boolean acceptsAtOnce() {
+        return false;
+    }
+
+    /**
+     * Invocations sent whose answer has not come yet (a retry waiting for its backoff is not sending: OpenWhisk
+     * refused the attempt before it).
+     */
+    default int sending() {
+        return 0;
+    }
+
+    /**
      * Invokes the request's action: {@link CallOutcome.Accepted} once OpenWhisk took it (then {@link #await} it),
      * {@link CallOutcome.Done} when the call itself brought the answer, {@link CallOutcome.Deferred} when it was not
      * made. The same request called again while its call runs gets that call's outcome.

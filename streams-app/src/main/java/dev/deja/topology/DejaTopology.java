@@ -172,7 +172,8 @@ public final class DejaTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INVOKER_REQUESTS_STORE), STRING,
                 JsonSerde.of(InvokerJob.class)).withLoggingEnabled(Map.of()).withCachingDisabled());
         builder.addStateStore(CommitHook.builder(INVOKER_COMMIT_HOOK_STORE));
-        Duration poll = Duration.ofMillis(Math.min(20, config.getLong(DejaConfig.PUNCTUATE_INTERVAL_CONFIG)));
+        // Invocations start only on the stream thread: a short punctuation hands a freed slot on quickly.
+        Duration poll = Duration.ofMillis(Math.min(5, config.getLong(DejaConfig.PUNCTUATE_INTERVAL_CONFIG)));
         Duration drain = Duration.ofMillis(config.getLong(DejaConfig.INVOKER_DRAIN_TIMEOUT_CONFIG));
         Duration retention = Duration.ofMillis(config.getLong(DejaConfig.INVOKER_FINISHED_RETENTION_CONFIG));
         builder.stream(config.getString(DejaConfig.INVOCATIONS_TOPIC_CONFIG), Consumed.with(STRING, REQUEST).withName("read-invocations"))

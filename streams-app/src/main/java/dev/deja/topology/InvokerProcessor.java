@@ -44,10 +44,12 @@ import org.slf4j.LoggerFactory;
  *       table's pending timeout) is answered again by reading the activation, never by a second invocation. A
  *       newer attempt while the call runs is folded onto it; a finished one starts a new call (a retry after a
  *       failure); an older one is ignored.</li>
- *   <li>Before every commit ({@link CommitHook}), completions are written to the store. While the process drains
- *       ({@link ActionCaller#draining()}: a rebalance or a shutdown), that hook first waits, up to {@code
- *       drainTimeout}, for the invocations in flight to be answered, so a task handed over carries every
- *       activation id OpenWhisk gave it. Reads in flight are simply left: the next owner reads again.</li>
+ *   <li>Invocations start only on the stream thread. Before every commit ({@link CommitHook}) the invocations on the
+ *       wire are awaited (non-blocking ones always, {@link ActionCaller#sending()}: OpenWhisk answers them in
+ *       milliseconds; blocking calls while the process drains, {@link ActionCaller#draining()}), up to {@code
+ *       drainTimeout}, and every completion is
+ *       written to the store. So each commit, including a revoked or closing task's, carries the activation id of
+ *       every invocation the task started. Reads in flight are simply left: the next owner reads again.</li>
  *   <li>A task revived in this process finds its calls still running through the caller (same request, same
  *       call), not by firing them again.</li>
  * </ul>
@@ -57,6 +59,8 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
     private static final Logger LOG = LoggerFactory.getLogger(InvokerProcessor.class);
     private static final long DEFERRED_DELAY_MS = 100;
     private static final int PURGE_BATCH = 1_000;
+    /** How long a commit waits for quick invocations in flight outside a drain. */
+    private static final Duration QUICK_WAIT = Duration.ofSeconds(2);
 
     private enum Phase { CALL, AWAIT }
 
@@ -66,16 +70,15 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
     private record Start(String key, Phase phase, InvocationRequest request, String activationId) {
     }
 
+
     private final ActionCaller caller;
     private final Semaphore inFlightLimit;
-    private final int handoffDepth;
     private final Duration pollInterval;
     private final Duration drainTimeout;
     private final long finishedRetentionMs;
     private final TopologyMetrics metrics;
 
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
-    private final Queue<Start> handoff = new ConcurrentLinkedQueue<>();
     /** Invocations (not reads) started and not answered yet: what a drain waits for. */
     private final AtomicInteger invoking = new AtomicInteger();
     private final Object lock = new Object();
@@ -96,7 +99,6 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
             Duration finishedRetention, TopologyMetrics metrics) {
         this.caller = caller;
         this.inFlightLimit = inFlightLimit;
-        this.handoffDepth = Math.max(1, inFlightLimit.availablePermits());
         this.pollInterval = pollInterval;
         this.drainTimeout = drainTimeout;
         this.finishedRetentionMs = finishedRetention.toMillis();
@@ -110,7 +112,6 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         synchronized (lock) {
             closed = false;
             completions.clear();
-            handoff.clear();
         }
         ready.clear();
         queued.clear();
@@ -193,21 +194,29 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         if (closed) {
             return;
         }
-        if (caller.draining() && invoking.get() > 0) {
-            long deadline = System.nanoTime() + drainTimeout.toNanos();
+        // Every invocation starts on the stream thread (so the task then needs a commit), and quick ones (OpenWhisk
+        // answers a non-blocking invocation in milliseconds) are always awaited here: whenever the task commits, the
+        // activation id of every invocation it started is in the commit, whether the task runs on, is revoked or
+        // shuts down. Blocking calls are awaited only while the process drains.
+        boolean draining = caller.draining();
+        boolean quick = caller.acceptsAtOnce();
+        if (quick ? caller.sending() > 0 : draining && invoking.get() > 0) {
+            Duration bound = draining || QUICK_WAIT.compareTo(drainTimeout) > 0 ? drainTimeout : QUICK_WAIT;
+            long deadline = System.nanoTime() + bound.toNanos();
             synchronized (lock) {
-                while (invoking.get() > 0 && System.nanoTime() - deadline < 0) {
+                while ((quick ? caller.sending() > 0 : invoking.get() > 0) && System.nanoTime() - deadline < 0) {
                     try {
-                        lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                        lock.wait(1);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         break;
                     }
                 }
             }
-            if (invoking.get() > 0) {
-                LOG.warn("{} invocation(s) still unanswered after the drain timeout ({}): whoever owns them next may "
-                        + "invoke them again", invoking.get(), drainTimeout);
+            int left = quick ? caller.sending() : invoking.get();
+            if (left > 0) {
+                LOG.warn("{} invocation(s) still unanswered after {} at a commit{}: whoever owns them next may invoke them"
+                        + " again", left, bound, draining ? " (draining)" : "");
             }
         }
         applyCompletions(context.currentSystemTimeMs());
@@ -219,40 +228,37 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         forwardAnswers(now);
         purge(now);
         int waiting = ready.size();
-        for (int i = 0; i < waiting && handoff.size() < handoffDepth; i++) {
+        for (int i = 0; i < waiting; i++) {
             String key = ready.poll();
             Long due = notBefore.get(key);
             if (due != null && due > now) {
                 ready.add(key);
                 continue;
             }
-            queued.remove(key);
-            notBefore.remove(key);
             InvokerJob job = jobs.get(key);
             if (job == null || job.finished() || job.result() != null) {
+                queued.remove(key);
+                notBefore.remove(key);
                 release(key);
                 continue;
             }
             Phase phase = job.activationId() == null ? Phase.CALL : Phase.AWAIT;
+            boolean held = holding.contains(key);
+            // Reads of accepted activations go on while new invocations are not admitted (breaker, drain).
+            if (!held && phase == Phase.CALL && !caller.admits()) {
+                ready.add(key);
+                continue;
+            }
+            if (!held && !inFlightLimit.tryAcquire()) {
+                ready.addFirst(key);
+                break;
+            }
+            holding.remove(key);
+            queued.remove(key);
+            notBefore.remove(key);
             inFlight.add(key);
-            Start start = new Start(key, phase, job.request(), job.activationId());
-            if (holding.remove(key)) {
-                launch(start); // its slot is still held from the accepted invocation
-            } else {
-                handoff.add(start);
-            }
+            launch(new Start(key, phase, job.request(), job.activationId()));
         }
-        while (!handoff.isEmpty() && (caller.admits() || !handoffNeedsAdmission()) && inFlightLimit.tryAcquire()) {
-            if (!launchNext()) {
-                inFlightLimit.release();
-            }
-        }
-    }
-
-    /** Reads of accepted activations may start while new invocations are not admitted. */
-    private boolean handoffNeedsAdmission() {
-        Start next = handoff.peek();
-        return next == null || next.phase() == Phase.CALL;
     }
 
     private void release(String key) {
@@ -261,16 +267,10 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         }
     }
 
-    /** Starts the next handed-off job with a permit the caller holds; false when there was none. */
-    private boolean launchNext() {
-        Start next = handoff.poll();
-        if (next == null) {
-            return false;
-        }
-        launch(next);
-        return true;
-    }
-
+    /**
+     * Starts a job's call or read. Only ever on the stream thread, from {@code process} or a punctuation, so the
+     * task needs a commit afterwards and that commit's hook sees the invocation in flight.
+     */
     private void launch(Start start) {
         CompletableFuture<CallOutcome> work;
         if (start.phase() == Phase.CALL) {
@@ -286,7 +286,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
                 outcome != null ? outcome : new CallOutcome.Deferred(String.valueOf(error)))));
     }
 
-    /** On the thread that finished a call: queue its completion, then pass the permit on, keep it, or give it back. */
+    /** On the thread that finished a call: queue its completion, keep its slot for the read or give it back. */
     private void finished(Completion completion) {
         boolean keepSlot = completion.outcome() instanceof CallOutcome.Accepted;
         synchronized (lock) {
@@ -301,10 +301,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
             completions.add(completion);
             lock.notifyAll();
         }
-        if (keepSlot) {
-            return;
-        }
-        if (!caller.admits() || !launchNext()) {
+        if (!keepSlot) {
             inFlightLimit.release();
         }
     }
@@ -391,7 +388,6 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
                 }
             }
             completions.clear();
-            handoff.clear();
             lock.notifyAll();
         }
         for (String key : holding) {

@@ -41,6 +41,7 @@ class InvokerTopologyTest {
         final List<String> reads = new CopyOnWriteArrayList<>();
         final AtomicBoolean open = new AtomicBoolean(true);
         final AtomicBoolean draining = new AtomicBoolean(false);
+        final AtomicBoolean quick = new AtomicBoolean(false);
         final AtomicInteger maxRunning = new AtomicInteger();
 
         @Override
@@ -55,6 +56,16 @@ class InvokerTopologyTest {
             calls.add(request.dedupKey());
             maxRunning.accumulateAndGet((int) running.values().stream().filter(f -> !f.isDone()).count(), Math::max);
             return future;
+        }
+
+        @Override
+        public boolean acceptsAtOnce() {
+            return quick.get();
+        }
+
+        @Override
+        public int sending() {
+            return (int) calls.stream().map(running::get).filter(f -> f != null && !f.isDone()).count();
         }
 
         @Override
@@ -199,6 +210,21 @@ class InvokerTopologyTest {
         KeyValueStore<String, InvokerJob> jobs = driver.getKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE);
         assertThat(jobs.get("k").activationId()).isEqualTo("act-k");
         assertThat(caller.calls).containsExactly("k");
+    }
+
+    @Test
+    void shouldCarryTheActivationIdOfEveryInvocationOnTheWireInEachCommitWhenOpenWhiskAnswersAtOnce() {
+        // given: non-blocking invocations, one on the wire; nothing drains (a revocation can come at any commit)
+        caller.quick.set(true);
+        request("k", 1);
+        CompletableFuture.delayedExecutor(200, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> caller.accept("k"));
+
+        // when: the task commits
+        request("other", 1);
+
+        // then: that commit waited for OpenWhisk's answer and carries the activation id
+        KeyValueStore<String, InvokerJob> jobs = driver.getKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE);
+        assertThat(jobs.get("k").activationId()).isEqualTo("act-k");
     }
 
     @Test
