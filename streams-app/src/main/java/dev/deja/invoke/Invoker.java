@@ -75,6 +75,8 @@ public final class Invoker implements ActionCaller, AutoCloseable {
     private final AtomicLong reads = new AtomicLong();
     /** Calls running or recently ended, by {@link InvocationRequest#callId()} (invocations) or {@code @activationId} (reads). */
     private final Map<String, CompletableFuture<CallOutcome>> calls = new ConcurrentHashMap<>();
+    /** When each activation accepted in this process was accepted (nanoTime), until it is awaited. */
+    private final Map<String, Long> acceptedAt = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile boolean draining;
 
@@ -152,7 +154,11 @@ public final class Invoker implements ActionCaller, AutoCloseable {
         pending.incrementAndGet();
         CompletableFuture<CallOutcome> outcome = track(key);
         long deadline = System.nanoTime() + settings.pollDeadline().toNanos();
-        scheduleRead(request, activationId, deadline, 0, schedule.first(request.action()), 0, outcome);
+        // The first read when the activation should be done, counted from when OpenWhisk accepted it here.
+        Long accepted = acceptedAt.remove(activationId);
+        long sinceMs = accepted == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - accepted);
+        long first = Math.max(0, schedule.first(request.action()) - sinceMs);
+        scheduleRead(request, activationId, deadline, 0, first, 0, outcome);
         return outcome;
     }
 
@@ -295,6 +301,10 @@ public final class Invoker implements ActionCaller, AutoCloseable {
             }
             case ACCEPTED -> {
                 permit.onSuccess();
+                if (acceptedAt.size() > 10_000) {
+                    acceptedAt.clear(); // ids handed over and never awaited here: forget them, the schedule copes
+                }
+                acceptedAt.put(activation.activationId(), System.nanoTime());
                 outcome.complete(new CallOutcome.Accepted(activation.activationId(), calls));
             }
             case FAILURE -> {

@@ -208,7 +208,8 @@ public final class DejaTopology {
         props.putIfAbsent(StreamsConfig.producerPrefix("compression.type"), "lz4");
         // Latency: completed calls and timers are handled by wall-clock punctuation, which waits
         // while the thread blocks in poll (default 100 ms); and Streams' EOS producer lingers 100 ms.
-        props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 10L);
+        // The invoker starts invocations only on its stream thread, between polls: a freed slot waits for the next one.
+        props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, applicationId.equals(invokerApplicationId(config)) ? 2L : 10L);
         props.putIfAbsent(StreamsConfig.producerPrefix("linger.ms"), 10);
         // Uploads and results need no ordering between their topics: never idle a task waiting
         // for the other partition to have data.

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A job is invoked ({@link ActionCaller#call}) without blocking the stream thread, at most the process's
  *       in-flight limit at once (an accepted activation holds its slot until its record is read). When OpenWhisk
- *       accepts it, its activation id is written to the store and a commit is requested: from then on the job
+ *       accepts it, its activation id is written to the store (committed with the task's next commit): from then on the job
  *       is only ever read ({@link ActionCaller#await}), by this task or by whoever owns it after a crash or a
  *       rebalance.</li>
  *   <li>The result is forwarded to the results topic, labelled with the job's request (entry and attempt); the job stays as a small
@@ -323,7 +323,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
                 jobs.put(key, job.accepted(accepted.activationId()));
                 holding.add(key);
                 enqueue(key, true);
-                context.commit();
+                // (committed with the next commit, within commit.interval.ms)
             } else if (outcome instanceof CallOutcome.Done answer) {
                 jobs.put(key, job.settled(answer.result().answering(job.request())));
                 toForward.add(key);
