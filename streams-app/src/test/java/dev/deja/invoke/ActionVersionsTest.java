@@ -1,7 +1,6 @@
 package dev.deja.invoke;
 
 import static dev.deja.invoke.OpenWhiskFixtures.KEY;
-import static dev.deja.invoke.OpenWhiskFixtures.eventually;
 import static dev.deja.invoke.OpenWhiskFixtures.json;
 import static dev.deja.invoke.OpenWhiskFixtures.settings;
 import static dev.deja.invoke.OpenWhiskFixtures.status;
@@ -13,6 +12,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.deja.serde.Json;
+import dev.deja.testing.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -142,12 +142,12 @@ class ActionVersionsTest {
             int requestsBefore = server.getRequestCount();
 
             // then: failing refreshes keep the old version and warn once for the whole streak
-            assertThat(eventually(() -> server.getRequestCount() >= requestsBefore + 3, Duration.ofSeconds(3)))
-                    .isTrue();
+            Await.until(Duration.ofSeconds(3), () -> server.getRequestCount() >= requestsBefore + 3,
+                    "three failing refreshes");
             assertThat(versions.versionOf("thumbnail")).isEqualTo("0.0.3");
             served.put("thumbnail", "0.0.5");
-            assertThat(eventually(() -> "0.0.5".equals(versions.versionOf("thumbnail")), Duration.ofSeconds(3)))
-                    .isTrue();
+            Await.until(Duration.ofSeconds(3), () -> "0.0.5".equals(versions.versionOf("thumbnail")),
+                    "the new version read");
             assertThat(logs.list.stream().filter(e -> e.getLevel() == Level.WARN))
                     .singleElement()
                     .satisfies(e -> assertThat(e.getFormattedMessage())

@@ -2,7 +2,6 @@ package dev.deja.invoke;
 
 import static dev.deja.invoke.OpenWhiskFixtures.KEY;
 import static dev.deja.invoke.OpenWhiskFixtures.applicationError;
-import static dev.deja.invoke.OpenWhiskFixtures.eventually;
 import static dev.deja.invoke.OpenWhiskFixtures.json;
 import static dev.deja.invoke.OpenWhiskFixtures.settings;
 import static dev.deja.invoke.OpenWhiskFixtures.status;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deja.model.InvocationRequest;
 import dev.deja.model.InvocationResult;
 import dev.deja.serde.Json;
+import dev.deja.testing.Await;
 import dev.deja.topology.CallOutcome;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -470,7 +470,7 @@ class InvokerTest {
         assertThat(invoker.pending()).isEqualTo(1);
         release.countDown();
         assertThat(completed(outcome).success()).isTrue();
-        assertThat(eventually(() -> invoker.inFlight() == 0, Duration.ofSeconds(2))).isTrue();
+        Await.until(Duration.ofSeconds(2), () -> invoker.inFlight() == 0, "no HTTP call in flight");
     }
 
     @Test
@@ -498,7 +498,7 @@ class InvokerTest {
         assertThat(second).isInstanceOf(CallOutcome.Deferred.class);
         release.countDown();
         assertThat(completed(first).success()).isTrue();
-        assertThat(eventually(invoker::admits, Duration.ofSeconds(2))).isTrue();
+        Await.until(Duration.ofSeconds(2), invoker::admits, "the invoker admitting calls again");
     }
 
     @Test
@@ -510,8 +510,8 @@ class InvokerTest {
         AtomicReference<CallOutcome> seen = new AtomicReference<>();
         CompletableFuture<CallOutcome> outcome = invoker.call(request(0));
         outcome.thenAccept(seen::set);
-        assertThat(eventually(() -> server.getRequestCount() == 1 && invoker.inFlight() == 0,
-                Duration.ofSeconds(2))).isTrue();
+        Await.until(Duration.ofSeconds(2), () -> server.getRequestCount() == 1 && invoker.inFlight() == 0,
+                "one refused call, waiting for its retry");
 
         // when
         invoker.close();

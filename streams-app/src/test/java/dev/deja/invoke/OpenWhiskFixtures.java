@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deja.serde.Json;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 
@@ -90,14 +89,4 @@ final class OpenWhiskFixtures {
     }
 
     /** Polls a condition until it holds or the timeout passes. */
-    static boolean eventually(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(5);
-        }
-        return condition.getAsBoolean();
-    }
 }

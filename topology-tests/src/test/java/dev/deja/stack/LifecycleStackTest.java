@@ -25,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +48,23 @@ class LifecycleStackTest {
 
     /** Activations that ran, by the eTag (the content MD5) the action was told. */
     private final Map<String, AtomicInteger> activations = new ConcurrentHashMap<>();
+    private final ExecutorService pool = Executors.newFixedThreadPool(4);
+    private LocalStack stack;
+    private OutputCollector outputs;
+
+    @BeforeEach
+    void startStack() {
+        stack = LocalStack.start(dir, new LocalStack.Options(false, 100, Duration.ZERO));
+        outputs = new OutputCollector(stack.kafka().bootstrapServers(), "deja-output");
+        registerCountingAction(stack);
+    }
+
+    @AfterEach
+    void stopStack() {
+        pool.shutdownNow();
+        outputs.close();
+        stack.close();
+    }
 
     private void registerCountingAction(LocalStack stack) {
         stack.actions().register(ACTION, "1", args -> {
@@ -99,6 +118,16 @@ class LifecycleStackTest {
         return activations.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
+    /** Waits for the burst's uploads and their outputs; then one output each, none FAILED, one activation a content. */
+    private void assertEveryUploadAnsweredOnceAndEachContentRunOnce(List<Future<?>> uploads) throws Exception {
+        for (Future<?> upload : uploads) {
+            upload.get(120, TimeUnit.SECONDS);
+        }
+        outputs.awaitAtLeast(UPLOADS, Duration.ofSeconds(120));
+        assertOneOutputPerUpload(outputs.drain(Duration.ofSeconds(2)));
+        assertOneActivationPerContent();
+    }
+
     private static void assertOneOutputPerUpload(List<OutputRecord> all) {
         assertThat(all).extracting(o -> o.object().path()).doesNotHaveDuplicates().hasSize(UPLOADS);
         assertThat(all).extracting(OutputRecord::outcome).doesNotContain(Outcome.FAILED);
@@ -112,61 +141,38 @@ class LifecycleStackTest {
     @Test
     @Timeout(300)
     void shouldRepeatNoActivationWhenDejaIsStoppedGracefullyMidBurstThreeTimes() throws Exception {
-        try (LocalStack stack = LocalStack.start(dir, new LocalStack.Options(false, 100, Duration.ZERO));
-             OutputCollector outputs = new OutputCollector(stack.kafka().bootstrapServers(), "deja-output")) {
-            registerCountingAction(stack);
-            DejaConfig config = config(stack, "one", Map.of());
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            List<Future<?>> uploads = burst(stack, pool, "burst/");
+        DejaConfig config = config(stack, "one", Map.of());
+        List<Future<?>> uploads = burst(stack, pool, "burst/");
 
-            // when: a rolling deploy's SIGTERM (DejaApp.close, as the shutdown hook runs it) lands three times
-            // while activations run, and the instance comes back each time
-            for (int stop = 1; stop <= 3; stop++) {
-                try (DejaApp app = DejaApp.start(config, Role.ALL)) {
-                    app.awaitRunning(Duration.ofSeconds(60));
-                    awaitActivations(Math.min(CONTENTS - 1, stop * 5), Duration.ofSeconds(60));
-                }
-            }
-            for (Future<?> upload : uploads) {
-                upload.get(120, TimeUnit.SECONDS);
-            }
-            pool.shutdown();
-
-            // then
+        // when: a rolling deploy's SIGTERM (DejaApp.close, as the shutdown hook runs it) lands three times
+        // while activations run, and the instance comes back each time
+        for (int stop = 1; stop <= 3; stop++) {
             try (DejaApp app = DejaApp.start(config, Role.ALL)) {
-                outputs.awaitAtLeast(UPLOADS, Duration.ofSeconds(120));
-                assertOneOutputPerUpload(outputs.drain(Duration.ofSeconds(2)));
-                assertOneActivationPerContent();
+                app.awaitRunning(Duration.ofSeconds(60));
+                awaitActivations(Math.min(CONTENTS - 1, stop * 5), Duration.ofSeconds(60));
             }
+        }
+
+        // then
+        try (DejaApp app = DejaApp.start(config, Role.ALL)) {
+            assertEveryUploadAnsweredOnceAndEachContentRunOnce(uploads);
         }
     }
 
     @Test
     @Timeout(300)
     void shouldRepeatNoActivationWhenASecondInstanceJoinsMidBurst() throws Exception {
-        try (LocalStack stack = LocalStack.start(dir, new LocalStack.Options(false, 100, Duration.ZERO));
-             OutputCollector outputs = new OutputCollector(stack.kafka().bootstrapServers(), "deja-output")) {
-            registerCountingAction(stack);
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try (DejaApp first = DejaApp.start(config(stack, "first", Map.of()), Role.ALL)) {
-                first.awaitRunning(Duration.ofSeconds(60));
-                List<Future<?>> uploads = burst(stack, pool, "scale/");
-                awaitActivations(4, Duration.ofSeconds(60));
+        try (DejaApp first = DejaApp.start(config(stack, "first", Map.of()), Role.ALL)) {
+            first.awaitRunning(Duration.ofSeconds(60));
+            List<Future<?>> uploads = burst(stack, pool, "scale/");
+            awaitActivations(4, Duration.ofSeconds(60));
 
-                // when: a second instance with the same application id joins while activations run
-                try (DejaApp second = DejaApp.start(config(stack, "second", Map.of()), Role.ALL)) {
-                    second.awaitRunning(Duration.ofSeconds(90));
-                    for (Future<?> upload : uploads) {
-                        upload.get(120, TimeUnit.SECONDS);
-                    }
+            // when: a second instance with the same application id joins while activations run
+            try (DejaApp second = DejaApp.start(config(stack, "second", Map.of()), Role.ALL)) {
+                second.awaitRunning(Duration.ofSeconds(90));
 
-                    // then
-                    outputs.awaitAtLeast(UPLOADS, Duration.ofSeconds(120));
-                    assertOneOutputPerUpload(outputs.drain(Duration.ofSeconds(2)));
-                    assertOneActivationPerContent();
-                }
-            } finally {
-                pool.shutdown();
+                // then
+                assertEveryUploadAnsweredOnceAndEachContentRunOnce(uploads);
             }
         }
     }
@@ -174,31 +180,22 @@ class LifecycleStackTest {
     @Test
     @Timeout(300)
     void shouldRepeatNoActivationWhenTheInvokerIsDownLongerThanThePendingTimeout() throws Exception {
-        try (LocalStack stack = LocalStack.start(dir, new LocalStack.Options(false, 100, Duration.ZERO));
-             OutputCollector outputs = new OutputCollector(stack.kafka().bootstrapServers(), "deja-output")) {
-            registerCountingAction(stack);
-            Map<String, String> shortTimeout = Map.of(DejaConfig.PENDING_TIMEOUT_CONFIG, "500");
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try (DejaApp dedup = DejaApp.start(config(stack, "dedup", shortTimeout), Role.DEDUP)) {
-                dedup.awaitRunning(Duration.ofSeconds(60));
+        Map<String, String> shortTimeout = Map.of(DejaConfig.PENDING_TIMEOUT_CONFIG, "500");
+        try (DejaApp dedup = DejaApp.start(config(stack, "dedup", shortTimeout), Role.DEDUP)) {
+            dedup.awaitRunning(Duration.ofSeconds(60));
 
-                // given: every request is re-sent several times while no invoker runs
-                for (Future<?> upload : burst(stack, pool, "outage/")) {
-                    upload.get(120, TimeUnit.SECONDS);
-                }
-                Thread.sleep(3_000);
-                assertThat(total()).isZero();
+            // given: every request is re-sent several times while no invoker runs
+            List<Future<?>> uploads = burst(stack, pool, "outage/");
+            for (Future<?> upload : uploads) {
+                upload.get(120, TimeUnit.SECONDS);
+            }
+            Thread.sleep(3_000);
+            assertThat(total()).isZero();
 
-                // when: the invoker comes up, and the re-sends go on while its calls run
-                try (DejaApp invoker = DejaApp.start(config(stack, "invoker", shortTimeout), Role.INVOKER)) {
-                    // then
-                    outputs.awaitAtLeast(UPLOADS, Duration.ofSeconds(120));
-                    Thread.sleep(2_000);
-                    assertOneOutputPerUpload(outputs.drain(Duration.ofSeconds(2)));
-                    assertOneActivationPerContent();
-                }
-            } finally {
-                pool.shutdown();
+            // when: the invoker comes up, and the re-sends go on while its calls run
+            try (DejaApp invoker = DejaApp.start(config(stack, "invoker", shortTimeout), Role.INVOKER)) {
+                // then
+                assertEveryUploadAnsweredOnceAndEachContentRunOnce(uploads);
             }
         }
     }
@@ -206,63 +203,48 @@ class LifecycleStackTest {
     @Test
     @Timeout(300)
     void shouldRunEachContentOnceWithoutFailuresWhenAGatewayAnswers504ToLongCalls() throws Exception {
-        try (LocalStack stack = LocalStack.start(dir, new LocalStack.Options(false, 100, Duration.ZERO));
-             OutputCollector outputs = new OutputCollector(stack.kafka().bootstrapServers(), "deja-output")) {
-            registerCountingAction(stack);
-            // given: a gateway in front of OpenWhisk gives up on calls after 300 ms; the action takes 800 ms
-            stack.actions().gatewayTimeout(Duration.ofMillis(300));
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try (DejaApp app = DejaApp.start(config(stack, "gateway", Map.of()), Role.ALL)) {
-                app.awaitRunning(Duration.ofSeconds(60));
+        // given: a gateway in front of OpenWhisk gives up on calls after 300 ms; the action takes 800 ms
+        stack.actions().gatewayTimeout(Duration.ofMillis(300));
+        try (DejaApp app = DejaApp.start(config(stack, "gateway", Map.of()), Role.ALL)) {
+            app.awaitRunning(Duration.ofSeconds(60));
 
-                // when
-                for (Future<?> upload : burst(stack, pool, "gateway/")) {
-                    upload.get(120, TimeUnit.SECONDS);
-                }
+            // when
+            List<Future<?>> uploads = burst(stack, pool, "gateway/");
 
-                // then: non-blocking calls are answered at once, their activations read: no 504, no FAILED
-                outputs.awaitAtLeast(UPLOADS, Duration.ofSeconds(120));
-                assertOneOutputPerUpload(outputs.drain(Duration.ofSeconds(2)));
-                assertOneActivationPerContent();
-            } finally {
-                pool.shutdown();
-            }
+            // then: non-blocking calls are answered at once, their activations read: no 504, no FAILED
+            assertEveryUploadAnsweredOnceAndEachContentRunOnce(uploads);
         }
     }
 
     @Test
     @Timeout(300)
     void shouldNeverInvokeAgainWhenAGatewayAnswers504ToBlockingCalls() throws Exception {
-        try (LocalStack stack = LocalStack.start(dir, new LocalStack.Options(false, 100, Duration.ZERO));
-             OutputCollector outputs = new OutputCollector(stack.kafka().bootstrapServers(), "deja-output")) {
-            registerCountingAction(stack);
-            stack.actions().gatewayTimeout(Duration.ofMillis(300));
-            Map<String, String> blocking = Map.of(DejaConfig.INVOKER_BLOCKING_CONFIG, "true",
-                    DejaConfig.FAILURE_COOLDOWN_CONFIG, "600000");
-            try (DejaApp app = DejaApp.start(config(stack, "blocking", blocking), Role.ALL)) {
-                app.awaitRunning(Duration.ofSeconds(60));
+        stack.actions().gatewayTimeout(Duration.ofMillis(300));
+        Map<String, String> blocking = Map.of(DejaConfig.INVOKER_BLOCKING_CONFIG, "true",
+                DejaConfig.FAILURE_COOLDOWN_CONFIG, "600000");
+        try (DejaApp app = DejaApp.start(config(stack, "blocking", blocking), Role.ALL)) {
+            app.awaitRunning(Duration.ofSeconds(60));
 
-                // when: one upload per content, and every blocking call gets a 504 while its action runs on
-                List<byte[]> images = SampleImages.generate(CONTENTS, 17);
-                try (Uploader uploader = stack.uploader("bucket-events")) {
-                    for (int i = 0; i < CONTENTS; i++) {
-                        uploader.upload(LocalStack.PHOTOS, "blocking/" + i + ".png", images.get(i), false);
-                    }
+            // when: one upload per content, and every blocking call gets a 504 while its action runs on
+            List<byte[]> images = SampleImages.generate(CONTENTS, 17);
+            try (Uploader uploader = stack.uploader("bucket-events")) {
+                for (int i = 0; i < CONTENTS; i++) {
+                    uploader.upload(LocalStack.PHOTOS, "blocking/" + i + ".png", images.get(i), false);
                 }
-
-                // then: each content ran once (never a blind second POST); each upload says it is uncertain
-                List<OutputRecord> all = outputs.awaitAtLeast(CONTENTS, Duration.ofSeconds(120));
-                all = outputs.drain(Duration.ofSeconds(2));
-                assertThat(all).extracting(o -> o.object().path()).doesNotHaveDuplicates().hasSize(CONTENTS);
-                assertThat(all).allSatisfy(o -> {
-                    assertThat(o.outcome()).isEqualTo(Outcome.FAILED);
-                    assertThat(o.error()).contains("504");
-                });
-                Thread.sleep(ACTION_MS);
-                assertOneActivationPerContent();
-                assertThat(app.registry().get("deja.invocation.failures").tag("kind", "uncertain").counter().count())
-                        .isEqualTo(CONTENTS);
             }
+
+            // then: each content ran once (never a blind second POST); each upload says it is uncertain
+            List<OutputRecord> all = outputs.awaitAtLeast(CONTENTS, Duration.ofSeconds(120));
+            all = outputs.drain(Duration.ofSeconds(2));
+            assertThat(all).extracting(o -> o.object().path()).doesNotHaveDuplicates().hasSize(CONTENTS);
+            assertThat(all).allSatisfy(o -> {
+                assertThat(o.outcome()).isEqualTo(Outcome.FAILED);
+                assertThat(o.error()).contains("504");
+            });
+            Thread.sleep(ACTION_MS);
+            assertOneActivationPerContent();
+            assertThat(app.registry().get("deja.invocation.failures").tag("kind", "uncertain").counter().count())
+                    .isEqualTo(CONTENTS);
         }
     }
 }
