@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import dev.deja.invoke.OpenWhiskClient;
 import dev.deja.invoke.OpenWhiskSettings;
 import dev.deja.local.LocalCouch;
+import dev.deja.local.ActionHost;
 import dev.deja.local.LocalStack;
 import dev.deja.mirror.CouchClient;
 import dev.deja.mirror.CouchSettings;
@@ -115,7 +116,7 @@ public final class Bench {
                     + workload.uniqueContents() + " for (3) and (4) (Zipf s=" + options.zipfExponent() + " over "
                     + options.contents() + ")");
             try (EventFeed feed = new EventFeed(bootstrap); Admin admin = stack.kafka().admin()) {
-                results.addAll(streamsScenarios(config, feed, bootstrap, runInput, workload, action));
+                results.addAll(streamsScenarios(config, feed, bootstrap, runInput, workload, action, stack.actions()));
                 results.add(options.runs(4) ? naive(stack, feed, bootstrap, workload, action)
                         : notSelected(4, "Naive baseline (CouchDB lookup, invoke, write)"));
                 if (options.runs(5)) {
@@ -179,7 +180,8 @@ public final class Bench {
      * cache-hit run found Deja can sustain.
      */
     private List<ScenarioResult> streamsScenarios(DejaConfig config, EventFeed feed, String bootstrap,
-                                                  Workload runInput, Workload mixed, BenchAction action) throws Exception {
+                                                  Workload runInput, Workload mixed, BenchAction action,
+                                                  ActionHost host) throws Exception {
         List<ScenarioResult> results = new ArrayList<>();
         boolean deja = options.runs(2) || options.runs(3);
         KafkaStreams streams = null;
@@ -240,7 +242,7 @@ public final class Bench {
                 results.add(cacheHit.result());
             }
             if (options.runs(3)) {
-                results.add(mixed(config, feed, bootstrap, mixed, action));
+                results.add(mixed(config, feed, bootstrap, mixed, action, host));
             }
         } finally {
             if (app != null) {
@@ -315,7 +317,7 @@ public final class Bench {
     }
 
     private ScenarioResult mixed(DejaConfig config, EventFeed feed, String bootstrap, Workload workload,
-                                 BenchAction action) {
+                                 BenchAction action, ActionHost host) {
         String input = config.getString(DejaConfig.INPUT_TOPIC_CONFIG);
         String output = config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG);
         action.reset();
@@ -324,12 +326,16 @@ public final class Bench {
         BenchAction.Stats mixedStats = action.stats();
         saturate(config, feed, bootstrap, "saturation-warm", "warm-up");
         List<Map.Entry<Measured, BenchAction.Stats>> rounds = new ArrayList<>();
+        long requestsBefore = host.posts() + host.reads();
+        long invocations = 0;
         for (int round = 1; round <= options.rounds(); round++) {
             action.reset();
             Measured run = saturate(config, feed, bootstrap, "saturation-" + round,
                     "round " + round + "/" + options.rounds());
             rounds.add(Map.entry(run, action.stats()));
+            invocations += action.stats().invocations();
         }
+        double requestsPerInvocation = (double) (host.posts() + host.reads() - requestsBefore) / Math.max(1, invocations);
         Map.Entry<Measured, BenchAction.Stats> middle = median(rounds, round -> round.getValue().callsPerSecond());
         Measured saturation = middle.getKey();
         BenchAction.Stats satStats = middle.getValue();
@@ -345,7 +351,9 @@ public final class Bench {
                         "calls/s")
                 .figure("invoker_ceiling", "in-flight limit / action latency", options.invokerCeiling(), "calls/s")
                 .figure("saturation_in_flight", "in-flight calls reached at saturation", satStats.maxConcurrent(),
-                        "of " + options.inFlight());
+                        "of " + options.inFlight())
+                .figure("saturation_http_per_invocation", "HTTP requests per invocation at saturation",
+                        requestsPerInvocation, "");
         blast.outcomes().forEach((outcome, count) ->
                 builder.figure("outcome_" + outcome, "outcome " + outcome, count, ""));
         return builder
