@@ -195,9 +195,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         entry.status(EntryStatus.PENDING).attempt(attempt).error(null).failureKind(null)
                 .deadlineMs(now + settings.pendingTimeoutMs());
         metrics.invocationRequested();
-        InvocationRequest request = new InvocationRequest(key, snapshot.action(), snapshot.actionVersion(),
-                snapshot.params(), attempt, now, snapshot.firstSeenMs());
-        context.forward(new Record<>(key, new DedupOutput.Invoke(request), now));
+        sendRequest(snapshot, key, attempt, now);
     }
 
     /**
@@ -207,8 +205,13 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     private void resend(TableEntry.Builder entry, String key, long now) {
         TableEntry snapshot = entry.build();
         entry.deadlineMs(now + settings.pendingTimeoutMs());
-        InvocationRequest request = new InvocationRequest(key, snapshot.action(), snapshot.actionVersion(),
-                snapshot.params(), snapshot.attempt(), now, snapshot.firstSeenMs());
+        sendRequest(snapshot, key, snapshot.attempt(), now);
+    }
+
+    /** Emits the invocation request of {@code entry}'s {@code attempt}. */
+    private void sendRequest(TableEntry entry, String key, int attempt, long now) {
+        InvocationRequest request = new InvocationRequest(key, entry.action(), entry.actionVersion(), entry.params(),
+                attempt, now, entry.firstSeenMs());
         context.forward(new Record<>(key, new DedupOutput.Invoke(request), now));
     }
 

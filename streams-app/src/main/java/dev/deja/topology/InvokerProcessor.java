@@ -66,10 +66,6 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
     private record Completion(String key, Phase phase, CallOutcome outcome) {
     }
 
-    private record Start(String key, Phase phase, InvocationRequest request, String activationId) {
-    }
-
-
     private final ActionCaller caller;
     private final Semaphore inFlightLimit;
     private final Duration pollInterval;
@@ -145,30 +141,26 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         String key = record.key();
         long now = context.currentSystemTimeMs();
         InvokerJob stored = jobs.get(key);
-        if (stored == null) {
-            jobs.put(key, InvokerJob.of(request));
-            enqueue(key, false);
-        } else if (InvocationRequest.order(request, stored.request()) < 0) {
+        int order = stored == null ? 1 : InvocationRequest.order(request, stored.request());
+        if (order < 0) {
             LOG.debug("request of attempt {} for {} is older than attempt {}: ignored", request.attempt(), key,
                     stored.attempt());
-        } else if (!stored.finished()) {
-            if (InvocationRequest.order(request, stored.request()) > 0) {
+        } else if (stored != null && !stored.finished()) {
+            if (order > 0) {
                 // Folded onto the call that runs or waits: its answer is this attempt's.
                 jobs.put(key, stored.withRequest(request));
             }
-        } else if (InvocationRequest.order(request, stored.request()) > 0) {
-            jobs.put(key, InvokerJob.of(request));
-            enqueue(key, false);
-        } else if (stored.activationId() != null) {
+        } else if (order == 0 && stored.activationId() != null) {
             LOG.info("request for {} re-sent (attempt {}): reading activation {} again", key, request.attempt(),
                     stored.activationId());
             jobs.put(key, new InvokerJob(request, stored.activationId(), null, 0));
             enqueue(key, false);
-        } else if (stored.result() != null) {
+        } else if (order == 0 && stored.result() != null) {
             LOG.info("request for {} re-sent (attempt {}): sending its failure again", key, request.attempt());
             jobs.put(key, new InvokerJob(request, null, stored.result(), 0));
             toForward.add(key);
         } else {
+            // New, newer than a finished call (a retry after a failure), or re-sent for a call that left no trace.
             jobs.put(key, InvokerJob.of(request));
             enqueue(key, false);
         }
@@ -186,8 +178,8 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
     }
 
     /**
-     * On the stream thread just before a commit: while draining, wait (bounded) for the invocations in flight to
-     * be answered; then write every completion to the store, so the commit carries it.
+     * On the stream thread just before a commit: wait (bounded) until no invocation is on the wire (blocking
+     * calls: only while draining), then write every completion to the store, so the commit carries it.
      */
     private void beforeCommit() {
         if (closed) {
@@ -256,7 +248,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
             queued.remove(key);
             notBefore.remove(key);
             inFlight.add(key);
-            launch(new Start(key, phase, job.request(), job.activationId()));
+            launch(key, phase, job);
         }
     }
 
@@ -270,18 +262,17 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
      * Starts a job's call or read. Only ever on the stream thread, from {@code process} or a punctuation, so the
      * task needs a commit afterwards and that commit's hook sees the invocation in flight.
      */
-    private void launch(Start start) {
+    private void launch(String key, Phase phase, InvokerJob job) {
         CompletableFuture<CallOutcome> work;
-        if (start.phase() == Phase.CALL) {
+        if (phase == Phase.CALL) {
             invoking.incrementAndGet();
         }
         try {
-            work = start.phase() == Phase.CALL ? caller.call(start.request())
-                    : caller.await(start.request(), start.activationId());
+            work = phase == Phase.CALL ? caller.call(job.request()) : caller.await(job.request(), job.activationId());
         } catch (RuntimeException e) {
             work = CompletableFuture.completedFuture(new CallOutcome.Deferred(String.valueOf(e)));
         }
-        work.whenComplete((outcome, error) -> finished(new Completion(start.key(), start.phase(),
+        work.whenComplete((outcome, error) -> finished(new Completion(key, phase,
                 outcome != null ? outcome : new CallOutcome.Deferred(String.valueOf(error)))));
     }
 
@@ -320,11 +311,10 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
             CallOutcome outcome = done.outcome();
             if (outcome instanceof CallOutcome.Accepted accepted) {
                 jobs.put(key, job.accepted(accepted.activationId()));
-                holding.add(key);
+                holding.add(key); // the slot stays with the job for its read
                 enqueue(key, true);
-                // (committed with the next commit, within commit.interval.ms)
             } else if (outcome instanceof CallOutcome.Done answer) {
-                jobs.put(key, job.settled(answer.result().answering(job.request())));
+                jobs.put(key, job.settled(answer.result())); // labelled with the job's request when forwarded
                 toForward.add(key);
             } else {
                 LOG.debug("call for {} deferred: {}", key, ((CallOutcome.Deferred) outcome).reason());

@@ -69,6 +69,19 @@ class InvokerTest {
         return ((CallOutcome.Done) value).result();
     }
 
+    /** Holds every answer until the returned latch is released (at most 5 s), then answers {@code response}. */
+    private CountDownLatch answerWhenReleased(MockResponse response) {
+        CountDownLatch release = new CountDownLatch(1);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                release.await(5, TimeUnit.SECONDS);
+                return response;
+            }
+        });
+        return release;
+    }
+
     private void alwaysAnswer(int code) {
         server.setDispatcher(new Dispatcher() {
             @Override
@@ -168,14 +181,7 @@ class InvokerTest {
     void shouldAttachToTheRunningCallWhenTheSameRequestIsCalledAgain() throws Exception {
         // given: a task revived in the same process calls its request again while the first call runs
         Invoker invoker = invoker(settings(server).build(), null, 64 * 1024);
-        CountDownLatch release = new CountDownLatch(1);
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-                release.await(5, TimeUnit.SECONDS);
-                return json(202, Json.object().put("activationId", "act-once"));
-            }
-        });
+        CountDownLatch release = answerWhenReleased(json(202, Json.object().put("activationId", "act-once")));
         CompletableFuture<CallOutcome> first = invoker.call(request(0));
 
         // when
@@ -452,14 +458,7 @@ class InvokerTest {
     void shouldCountInFlightCallsWithoutBlockingCaller() throws Exception {
         // given
         Invoker invoker = invoker(settings(server).build(), null, 64 * 1024);
-        CountDownLatch release = new CountDownLatch(1);
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-                release.await(5, TimeUnit.SECONDS);
-                return json(200, success("act-held", Json.object()));
-            }
-        });
+        CountDownLatch release = answerWhenReleased(json(200, success("act-held", Json.object())));
 
         // when
         CompletableFuture<CallOutcome> outcome = invoker.call(request(0));
@@ -479,14 +478,7 @@ class InvokerTest {
         OpenWhiskSettings settings = settings(server).build();
         client = new OpenWhiskClient(settings);
         invoker = new Invoker(client, null, InvokerSettings.from(settings, 1024, 1), clock);
-        CountDownLatch release = new CountDownLatch(1);
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-                release.await(5, TimeUnit.SECONDS);
-                return json(200, success("act-held", Json.object()));
-            }
-        });
+        CountDownLatch release = answerWhenReleased(json(200, success("act-held", Json.object())));
         CompletableFuture<CallOutcome> first = invoker.call(request(0));
 
         // when
