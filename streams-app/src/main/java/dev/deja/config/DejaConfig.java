@@ -85,8 +85,12 @@ public final class DejaConfig extends AbstractConfig {
     public static final String ENTRY_TTL_CONFIG = "deja.entry.ttl.ms";
     private static final String ENTRY_TTL_DOC = "A finished entry expires this long after its result (tombstone in the table topic); -1 keeps entries forever.";
     public static final String REDELIVERY_WINDOW_CONFIG = "deja.redelivery.window.ms";
-    private static final String REDELIVERY_WINDOW_DOC = "How long the event id (bucket/object@sequencer) of a handled upload is remembered,"
+    private static final String REDELIVERY_WINDOW_DOC = "How long the (rule, event id bucket/object@sequencer) of a handled upload is remembered,"
             + " so that MinIO's at-least-once redelivery makes no second output.";
+    public static final String EVENT_TIME_MAX_SKEW_CONFIG = "deja.event.time.max.skew.ms";
+    private static final String EVENT_TIME_MAX_SKEW_DOC = "An event whose eventTime is further than this from its Kafka record's time, or"
+            + " this far ahead of Deja's clock, is timed by its record instead: a skewed MinIO clock or a bad event moves no store's time"
+            + " and breaks no redelivery check. It is still answered, and its redeliveries are still recognised.";
     public static final String RELEASE_BATCH_CONFIG = "deja.release.batch";
     private static final String RELEASE_BATCH_DOC = "Most waiters released in one step; the rest follow on the next punctuation.";
     public static final String PUNCTUATE_INTERVAL_CONFIG = "deja.punctuate.interval.ms";
@@ -208,6 +212,7 @@ public final class DejaConfig extends AbstractConfig {
             .define(FAILURE_COOLDOWN_CONFIG, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM, FAILURE_COOLDOWN_DOC)
             .define(ENTRY_TTL_CONFIG, Type.LONG, -1L, Range.atLeast(-1), Importance.MEDIUM, ENTRY_TTL_DOC)
             .define(REDELIVERY_WINDOW_CONFIG, Type.LONG, 3_600_000L, Range.atLeast(0), Importance.LOW, REDELIVERY_WINDOW_DOC)
+            .define(EVENT_TIME_MAX_SKEW_CONFIG, Type.LONG, 3_600_000L, Range.atLeast(0), Importance.LOW, EVENT_TIME_MAX_SKEW_DOC)
             .define(RELEASE_BATCH_CONFIG, Type.INT, 1_000, Range.atLeast(1), Importance.LOW, RELEASE_BATCH_DOC)
             .define(PUNCTUATE_INTERVAL_CONFIG, Type.LONG, 100L, Range.atLeast(1), Importance.LOW, PUNCTUATE_INTERVAL_DOC)
             .define(PUNCTUATE_MAX_CONFIG, Type.INT, 1_000, Range.atLeast(1), Importance.LOW, PUNCTUATE_MAX_DOC)

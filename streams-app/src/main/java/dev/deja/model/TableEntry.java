@@ -19,6 +19,10 @@ import java.util.List;
  * released, {@code invokerWaiter} is the waiter whose upload caused the current call (-1: none),
  * and {@code deadlineMs} is when the entry next needs attention (pending timeout, re-invoke after
  * the failure cool-down, expiry; {@link Long#MAX_VALUE}: never).
+ *
+ * <p>{@code expiresAtMs} is when a finished entry expires, by the clock and TTL of the dedup
+ * processor that owns it (null: never, or an entry written before the field existed). Readers of
+ * the table on other hosts (the replica) go by it, never by their own TTL setting.
  */
 public record TableEntry(
         String dedupKey,
@@ -44,7 +48,8 @@ public record TableEntry(
         long releaseEnd,
         long invokerWaiter,
         long deadlineMs,
-        List<S3Object> samples) {
+        List<S3Object> samples,
+        Long expiresAtMs) {
 
     public static final int MAX_SAMPLES = 5;
 
@@ -74,6 +79,7 @@ public record TableEntry(
             b.invokerWaiter = invokerWaiter;
             b.deadlineMs = deadlineMs;
             b.samples = samples;
+            b.expiresAtMs = expiresAtMs;
         return b;
     }
 
@@ -107,6 +113,7 @@ public record TableEntry(
         private long invokerWaiter;
         private long deadlineMs;
         private List<S3Object> samples;
+        private Long expiresAtMs;
 
         private Builder() {
         }
@@ -231,12 +238,17 @@ public record TableEntry(
             return this;
         }
 
+        public Builder expiresAtMs(Long value) {
+            this.expiresAtMs = value;
+            return this;
+        }
+
         public EntryStatus status() {
             return status;
         }
 
         public TableEntry build() {
-            return new TableEntry(dedupKey, status, action, actionVersion, contentMd5, params, result, resultRef, error, failureKind, activationId, durationMs, attempt, version, firstSeenMs, lastSeenMs, completedAtMs, hits, waiting, nextWaiter, releaseEnd, invokerWaiter, deadlineMs, samples);
+            return new TableEntry(dedupKey, status, action, actionVersion, contentMd5, params, result, resultRef, error, failureKind, activationId, durationMs, attempt, version, firstSeenMs, lastSeenMs, completedAtMs, hits, waiting, nextWaiter, releaseEnd, invokerWaiter, deadlineMs, samples, expiresAtMs);
         }
     }
 }

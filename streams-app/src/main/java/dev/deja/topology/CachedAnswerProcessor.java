@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Queue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The last ingest step, before the repartition by dedup key. For every routed upload:
  * <ol>
- *   <li>a redelivered MinIO event (same bucket, key, sequencer and event time, within the
- *       redelivery window) is dropped: it was answered already;</li>
+ *   <li>a redelivered MinIO event (same rule, bucket, key and sequencer, within the redelivery
+ *       window) is dropped: it was answered already;</li>
  *   <li>content the table replica holds DONE (and not past its TTL) is answered at once, CACHED,
  *       without crossing the repartition topic: one Kafka hop, like a pass-through;</li>
  *   <li>everything else goes on to the dedup processor, which owns the table.</li>
@@ -34,25 +35,36 @@ import org.slf4j.LoggerFactory;
  * never served, so a stale replica cannot give a wrong answer. The hits served here are sent on
  * to the dedup processor, summed per key, once per {@code hitsPublishIntervalMs}.
  *
+ * <p>The replica never answers for an entry that is gone or past its expiry: a tombstone or a
+ * re-made entry drops the decoded copy (through {@link ReplicaChanges}), and an entry is served
+ * only until {@link #CLOCK_MARGIN_MS} before the expiry its owner published, so that another
+ * host's clock running a little behind cannot stretch the TTL; near its end an upload goes the long
+ * way and the dedup processor, which owns the entry, decides by its own clock.
+ *
  * <p>This runs in the ingest tasks, which follow the input topic's partitions (MinIO keys its
  * records by object), so the redeliveries of an event meet in the same task.
  */
 final class CachedAnswerProcessor implements Processor<String, Upload, String, DedupOutput> {
 
     private static final Logger LOG = LoggerFactory.getLogger(CachedAnswerProcessor.class);
+    /** How far the clocks of two Deja hosts may disagree, at most: a tenth of the TTL when that is shorter. */
+    static final long CLOCK_MARGIN_MS = 60_000;
 
     private final DedupSettings settings;
     private final boolean replicaEnabled;
     private final TopologyMetrics metrics;
+    private final ReplicaChanges changes;
     private final Map<String, Long> hits = new LinkedHashMap<>();
+    private Queue<String> changed;
     private ProcessorContext<String, DedupOutput> context;
     private KeyValueStore<String, TableEntry> replica;
     private SeenStore seen;
     private LinkedHashMap<String, TableEntry> decoded;
 
-    CachedAnswerProcessor(DedupSettings settings, boolean replicaEnabled, TopologyMetrics metrics) {
+    CachedAnswerProcessor(DedupSettings settings, boolean replicaEnabled, ReplicaChanges changes, TopologyMetrics metrics) {
         this.settings = settings;
         this.replicaEnabled = replicaEnabled;
+        this.changes = changes;
         this.metrics = metrics;
     }
 
@@ -64,6 +76,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         hits.clear();
         if (replicaEnabled) {
             this.replica = context.getStateStore(DejaTopology.TABLE_REPLICA_STORE);
+            this.changed = changes.listen();
             int capacity = settings.entryCacheSize();
             this.decoded = new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -99,8 +112,11 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         }
     }
 
-    /** The replica's entry for the key if it is DONE and not past its TTL; decoded entries are kept. */
+    /** The replica's entry for the key if it is DONE and not near its expiry; decoded entries are kept. */
     private TableEntry done(String key, long now) {
+        for (String gone = changed.poll(); gone != null; gone = changed.poll()) {
+            decoded.remove(gone);
+        }
         TableEntry entry = decoded.get(key);
         if (entry == null) {
             entry = replica.get(key);
@@ -109,12 +125,27 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
             }
             decoded.put(key, entry);
         }
-        if (settings.entryTtlMs() >= 0 && entry.completedAtMs() != null
-                && now >= entry.completedAtMs() + settings.entryTtlMs()) {
-            decoded.remove(key);
-            return null;
+        Long expiresAt = entry.expiresAtMs();
+        if (expiresAt == null && settings.entryTtlMs() >= 0 && entry.completedAtMs() != null) {
+            expiresAt = entry.completedAtMs() + settings.entryTtlMs(); // an entry written before expiresAtMs
+        }
+        if (expiresAt != null) {
+            long margin = entry.completedAtMs() == null ? CLOCK_MARGIN_MS
+                    : Math.min(CLOCK_MARGIN_MS, Math.max(0, expiresAt - entry.completedAtMs()) / 10);
+            if (now >= expiresAt - margin) {
+                decoded.remove(key);
+                return null;
+            }
         }
         return entry;
+    }
+
+    @Override
+    public void close() {
+        if (changed != null) {
+            changes.stop(changed);
+            changed = null;
+        }
     }
 
     /** Sends the hits served since the last call to the dedup processor, one record per key. */
@@ -131,7 +162,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         if (upload.object().sequencer() == null || settings.redeliveryWindowMs() <= 0) {
             return false;
         }
-        return !seen.firstSeen(key, upload.object().eventId(), upload.eventTimeMs());
+        return !seen.firstSeen(upload.rule(), upload.object().eventId(), upload.eventTimeMs(), upload.skewedEventTimeMs());
     }
 
     /** Builds the redelivery filter from what the seen-events store holds (restored before init). */

@@ -101,6 +101,11 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
 
     private void onUpload(String key, Upload upload, long now) {
         TableEntry entry = table.get(key);
+        if (entry != null && expiredBefore(entry, now)) {
+            // Past its TTL but its timer has not fired yet (a busy punctuation): never served.
+            expire(key, now);
+            entry = null;
+        }
         if (entry == null) {
             TableEntry.Builder fresh = TableEntry.builder()
                     .dedupKey(key).action(upload.action()).actionVersion(upload.actionVersion())
@@ -124,6 +129,8 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
                 save(key, entry, next, now, Save.LATER);
             }
             case FAILED -> {
+                // The next call reads the newest upload's object: the one that failed may be gone or changed since.
+                next.params(upload.params());
                 long seq = park(next, key, upload, now);
                 boolean releasing = entry.releaseEnd() > 0;
                 if (!releasing && now >= cooldownEnd(entry)) {
@@ -266,11 +273,19 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         LATER
     }
 
-    /** Bumps an entry's version, moves its timer to the new deadline, and stores and publishes it as {@code how} says. */
+    /**
+     * Bumps an entry's version, moves its timer to the new deadline, and stores and publishes it as
+     * {@code how} says. A change that moves the timer is stored at once, whatever {@code how} says:
+     * the timers store and the stored entry must agree after any commit, or a crash could leave
+     * parked uploads with a timer their entry does not know.
+     */
     private void save(String key, TableEntry before, TableEntry.Builder next, long now, Save how) {
         TableEntry draft = next.version(before == null ? firstVersion(now) : before.version() + 1).lastSeenMs(now).build();
         long deadline = deadline(draft, now);
-        TableEntry entry = draft.toBuilder().deadlineMs(deadline).build();
+        TableEntry entry = draft.toBuilder().deadlineMs(deadline).expiresAtMs(expiresAt(draft)).build();
+        if (how == Save.LATER && (before == null || before.deadlineMs() != deadline)) {
+            how = Save.STORE;
+        }
         if (before != null && before.deadlineMs() != deadline && before.deadlineMs() != Long.MAX_VALUE) {
             timers.delete(timerKey(before.deadlineMs(), key));
         }
@@ -320,6 +335,17 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
             return Long.MAX_VALUE;
         }
         return entry.completedAtMs() + settings.entryTtlMs();
+    }
+
+    /** The entry's expiry as the table publishes it: null while it never expires. */
+    private Long expiresAt(TableEntry entry) {
+        long expiry = entry.status() == EntryStatus.PENDING ? Long.MAX_VALUE : expiry(entry);
+        return expiry == Long.MAX_VALUE ? null : expiry;
+    }
+
+    /** A finished entry nobody waits on, past its TTL. */
+    private boolean expiredBefore(TableEntry entry, long now) {
+        return entry.status() != EntryStatus.PENDING && entry.releaseEnd() == 0 && entry.waiting() == 0 && now >= expiry(entry);
     }
 
     /** Fires due timers (bounded), then, once per hits-publish interval, stores and publishes entries whose hit counts changed. */

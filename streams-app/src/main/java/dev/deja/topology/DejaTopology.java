@@ -108,7 +108,8 @@ public final class DejaTopology {
 
         KStream<String, Ingested> parsed = builder
                 .stream(config.getString(DejaConfig.INPUT_TOPIC_CONFIG), Consumed.with(BYTES, BYTES).withName("read-bucket-events"))
-                .process(() -> new IngestProcessor(config.rules(), actionVersions, metrics), Named.as("parse-events"));
+                .process(() -> new IngestProcessor(config.rules(), actionVersions,
+                        config.getLong(DejaConfig.EVENT_TIME_MAX_SKEW_CONFIG), metrics), Named.as("parse-events"));
         KStream<String, Ingested> hashed = parsed
                 .filter((key, value) -> value instanceof Ingested.NeedsHash, Named.as("needs-hash"))
                 .mapValues(value -> ((Ingested.NeedsHash) value).job(), Named.as("hash-job"))
@@ -123,17 +124,18 @@ public final class DejaTopology {
                 .to(config.getString(DejaConfig.DLQ_TOPIC_CONFIG), Produced.with(BYTES, BYTES).withName("write-dlq"));
 
         boolean replica = config.getBoolean(DejaConfig.TABLE_REPLICA_CONFIG);
+        ReplicaChanges replicaChanges = new ReplicaChanges();
         if (replica) {
             builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TABLE_REPLICA_STORE), STRING, ENTRY)
                             .withLoggingDisabled(),
                     config.getString(DejaConfig.TABLE_TOPIC_CONFIG),
                     Consumed.with(STRING, ENTRY).withName("replicate-table"),
-                    () -> new ReplicaWriter(TABLE_REPLICA_STORE));
+                    () -> new ReplicaWriter(TABLE_REPLICA_STORE, replicaChanges));
         }
         KStream<String, DedupOutput> answered = ingested
                 .filter((key, value) -> value instanceof Ingested.Routed, Named.as("routed"))
                 .mapValues(value -> ((Ingested.Routed) value).upload(), Named.as("upload"))
-                .process(() -> new CachedAnswerProcessor(settings, replica, metrics), Named.as("answer-cached"), SEEN_STORE);
+                .process(() -> new CachedAnswerProcessor(settings, replica, replicaChanges, metrics), Named.as("answer-cached"), SEEN_STORE);
         answered.filter((key, value) -> value instanceof DedupOutput.Output, Named.as("cached-hit"))
                 .mapValues(value -> ((DedupOutput.Output) value).record(), Named.as("cached-output"))
                 .to(config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG), Produced.with(STRING, OUTPUT).withName("write-cached-output"));

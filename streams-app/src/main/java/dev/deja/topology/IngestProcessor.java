@@ -41,11 +41,14 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
     private final List<Rule> rules;
     private final Function<String, String> actionVersions;
     private final TopologyMetrics metrics;
+    private final long maxSkewMs;
     private ProcessorContext<String, Ingested> context;
+    private boolean skewLogged;
 
-    IngestProcessor(List<Rule> rules, Function<String, String> actionVersions, TopologyMetrics metrics) {
+    IngestProcessor(List<Rule> rules, Function<String, String> actionVersions, long maxSkewMs, TopologyMetrics metrics) {
         this.rules = rules;
         this.actionVersions = actionVersions;
+        this.maxSkewMs = maxSkewMs;
         this.metrics = metrics;
     }
 
@@ -74,7 +77,18 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
 
     private void route(Record<byte[], byte[]> record, S3Object object) {
         List<Upload> matched = new ArrayList<>();
-        long eventTime = eventTimeMs(object, record.timestamp());
+        long recordTime = record.timestamp();
+        long eventTime = eventTimeMs(object, Long.MIN_VALUE);
+        Long skewed = null;
+        long now = context.currentSystemTimeMs();
+        if (eventTime == Long.MIN_VALUE || Math.abs(eventTime - recordTime) > maxSkewMs || eventTime > now + maxSkewMs) {
+            // Out of band (or unreadable): the record's time stands in, and the payload's drives no store.
+            skewed = eventTime == Long.MIN_VALUE ? Math.min(recordTime, now) : eventTime;
+            eventTime = Math.min(recordTime, now);
+            if (object.eventTime() != null) {
+                logSkew(object, recordTime);
+            }
+        }
         for (Rule rule : rules) {
             if (!rule.matches(object)) {
                 continue;
@@ -84,7 +98,7 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
                 throw new IllegalStateException("no version known for action " + rule.action());
             }
             matched.add(new Upload(object, rule.name(), rule.action(), version, rule.paramsHash(),
-                    invocationParams(rule, object), null, null, eventTime));
+                    invocationParams(rule, object), null, null, eventTime, skewed));
         }
         if (matched.isEmpty()) {
             return;
@@ -128,6 +142,18 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
         context.forward(new Record<String, Ingested>(null, new Ingested.Rejected(record.key(), record.value()),
                 record.timestamp(), DeadLetters.headers(reason, MalformedEventException.class.getName(),
                 source.topic(), source.partition(), source.offset())));
+    }
+
+    private void logSkew(S3Object object, long recordTime) {
+        String message = "event {} has eventTime {}, more than {} ms from its Kafka record's time {} (or ahead of this clock):"
+                + " its record's time is used instead";
+        if (!skewLogged) {
+            skewLogged = true;
+            LOG.warn(message + "; further ones are logged at DEBUG", object.eventId(), object.eventTime(), maxSkewMs,
+                    Instant.ofEpochMilli(recordTime));
+        } else {
+            LOG.debug(message, object.eventId(), object.eventTime(), maxSkewMs, Instant.ofEpochMilli(recordTime));
+        }
     }
 
     private static long eventTimeMs(S3Object object, long fallback) {

@@ -1,19 +1,26 @@
 package dev.deja.topology;
 
+import dev.deja.model.EntryStatus;
 import dev.deja.model.TableEntry;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Keeps the {@code dedup-table-replica} global store equal to the table topic: entries in, tombstones out. */
+/**
+ * Keeps the {@code dedup-table-replica} global store equal to the table topic: entries in,
+ * tombstones out. A key that stops being DONE (a tombstone, or an entry made again after one) is
+ * also reported to {@link ReplicaChanges}, so that no decoded copy of the old entry answers again.
+ */
 final class ReplicaWriter implements Processor<String, TableEntry, Void, Void> {
 
     private final String storeName;
+    private final ReplicaChanges changes;
     private KeyValueStore<String, TableEntry> store;
 
-    ReplicaWriter(String storeName) {
+    ReplicaWriter(String storeName, ReplicaChanges changes) {
         this.storeName = storeName;
+        this.changes = changes;
     }
 
     @Override
@@ -27,6 +34,9 @@ final class ReplicaWriter implements Processor<String, TableEntry, Void, Void> {
             store.delete(record.key());
         } else {
             store.put(record.key(), record.value());
+        }
+        if (record.value() == null || record.value().status() != EntryStatus.DONE) {
+            changes.changed(record.key());
         }
     }
 }

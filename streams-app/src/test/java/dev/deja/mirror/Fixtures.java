@@ -45,7 +45,7 @@ final class Fixtures {
                 status == EntryStatus.FAILED ? "application error" : null,
                 status == EntryStatus.PENDING ? null : "act-" + version, status == EntryStatus.PENDING ? null : 40L,
                 1, version, T0, T0 + version * 1000, status == EntryStatus.PENDING ? null : T0 + version * 1000,
-                version - 1, 0, 0, 0, -1, T0 + 60_000, samples);
+                version - 1, 0, 0, 0, -1, T0 + 60_000, samples, null);
     }
 
     /** One record of a simulated table topic. */

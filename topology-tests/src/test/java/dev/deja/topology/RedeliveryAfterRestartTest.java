@@ -54,7 +54,7 @@ class RedeliveryAfterRestartTest {
         DedupSettings settings = settings();
         rocks = store(settings);
         MockProcessorContext<String, DedupOutput> before = context(settings);
-        CachedAnswerProcessor first = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
+        CachedAnswerProcessor first = new CachedAnswerProcessor(settings, false, new ReplicaChanges(), DejaMetrics.discarding());
         first.init(before);
         first.process(upload("187A9E2C9B5D3A10"));
         assertThat(before.forwarded()).as("the first delivery goes on").hasSize(1);
@@ -64,7 +64,7 @@ class RedeliveryAfterRestartTest {
         // when: the task starts again over the same store, and MinIO delivers the event again
         rocks.close();
         MockProcessorContext<String, DedupOutput> after = context(settings);
-        CachedAnswerProcessor restarted = new CachedAnswerProcessor(settings, false, DejaMetrics.discarding());
+        CachedAnswerProcessor restarted = new CachedAnswerProcessor(settings, false, new ReplicaChanges(), DejaMetrics.discarding());
         restarted.init(after);
         restarted.process(upload("187A9E2C9B5D3A10"));
         restarted.process(upload("187A9E2C9B5D3A11"));
@@ -110,7 +110,7 @@ class RedeliveryAfterRestartTest {
         S3Object object = new S3Object("photos", "cat.png", "s3:ObjectCreated:Put", "2026-11-23T10:15:31.000Z",
                 sequencer, MD5, 1234L, null, "image/png", false);
         Upload upload = new Upload(object, "thumbs", "thumbnail", "0.0.3", "a1b2c3", JsonNodeFactory.instance.objectNode(),
-                null, null, EVENT_TIME).withContentMd5(MD5);
+                null, null, EVENT_TIME, null).withContentMd5(MD5);
         return new Record<>(upload.dedupKey(), upload, EVENT_TIME);
     }
 }

@@ -57,6 +57,18 @@ final class SeenFilter {
         return false;
     }
 
+    /** False if no id of this {@code hash} was added at any time the filter keeps; true if one may have been. */
+    boolean mightContainAny(long hash) {
+        for (List<Block> blocks : generations.values()) {
+            for (int i = 0; i < blocks.size(); i++) {
+                if (blocks.get(i).mightContain(hash)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Adds an id, by its 64-bit {@code hash} (the seen-events store's are SHA-256 bits), at {@code timeMs}. */
     void add(long hash, long timeMs) {
         List<Block> blocks = generations.computeIfAbsent(Math.floorDiv(timeMs, generationMs), g -> new ArrayList<>(2));

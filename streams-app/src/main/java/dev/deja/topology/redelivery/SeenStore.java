@@ -30,13 +30,14 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
 /**
  * The {@code dedup-seen-events} store: the uploads an ingest task has answered within the
  * redelivery window, so that MinIO's redelivery of an event is dropped instead of answered twice.
- * An upload is identified by its dedup key and its event id ({@code bucket/object@sequencer}), both
- * the same in every delivery. Kept in a RocksDB window store, changelogged, with a
- * {@link SeenFilter} in memory that answers "never seen" for almost every new upload without
- * reading RocksDB.
+ * An upload is identified by the rule it matched and its MinIO event id ({@code
+ * bucket/object@sequencer}): both are the same in every delivery, whatever happened to the action's
+ * version or the rule's parameters in between, and two rules that match one event are two uploads.
+ * Kept in a RocksDB window store, changelogged, with a {@link SeenFilter} in memory that answers
+ * "never seen" for almost every new upload without reading RocksDB.
  *
  * <p><b>Fingerprints.</b> An upload is stored as the first 128 bits of the SHA-256 of its id
- * ({@code dedupKey NUL eventId}, UTF-8): 16 bytes instead of the id's hundred or more. Two uploads
+ * ({@code rule NUL eventId}, UTF-8): 16 bytes instead of the id's hundred or more. Two uploads
  * are taken for one only if those bits agree: by chance, about as likely as guessing a 128-bit key,
  * and not something an uploader can arrange (a collision takes some 2^64 tries even with the whole
  * id in hand, and MinIO sets the sequencer). The first 64 bits are the filter's hash.
@@ -53,9 +54,24 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * the bytes. A lookup, made only when the filter says "maybe", reads the chunks of one second and
  * bucket.
  *
+ * <p><b>Event times that cannot be trusted.</b> The window store's time is the largest time put
+ * into it: one event stamped {@code 9999-12-31} would expire every segment, and with them the
+ * memory of every other upload. So an upload whose event time the caller found out of band (far
+ * from the Kafka record's time, or ahead of the clock), or older than half a window behind the
+ * store's time, is kept apart: in the <i>skew space</i>, at the store's current time, where it
+ * stays for a whole window and moves nothing. A lookup reads the upload's second in the normal
+ * space and the skew space of its bucket over the window (the skew filter says "never" first, so
+ * only a redelivery or a rare false positive reads it). A redelivery is found whichever space its
+ * first delivery went to.
+ *
  * <p><b>Layout.</b> Chunk key: {@code <12 hex digits of the second's first ms>.<bucket, 2 hex>.<task
  * start, 16 hex>.<counter, hex>}, stored at the second's first ms, so the window store drops it with
- * its segment. Value: the uploads' fingerprints, 16 bytes each.
+ * its segment; in the skew space {@code s.<bucket, 2 hex>.<12 hex digits of the second>.<task start>.<counter>},
+ * at that second. Value: the uploads' fingerprints, 16 bytes each.
+ *
+ * <p>Chunks written before the fingerprint was {@code rule NUL eventId} (it was {@code dedupKey NUL
+ * eventId}) never match: a redelivery of an event delivered before the upgrade, arriving within the
+ * window after it, is answered again (from the table: no second call).
  */
 public final class SeenStore implements StateStore, CachedStateStore<String, byte[]> {
 
@@ -64,6 +80,7 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
     /** Uploads held in chunks not yet written before they are all written: bounds the memory between commits. */
     static final int MAX_OPEN_IDS = 1 << 16;
     private static final char SEP = '\u0000';
+    private static final String SKEW = "s.";
     private static final int TIME_DIGITS = 12;
     private static final int FINGERPRINT = 2 * Long.BYTES;
     private static final HexFormat HEX = HexFormat.of();
@@ -72,8 +89,12 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
     private final WindowStore<String, byte[]> store;
     private final long windowMs;
     private final Map<Long, Chunk> open = new HashMap<>();
+    private final Map<Long, Chunk> openSkewed = new HashMap<>();
     private final MessageDigest sha256 = sha256();
     private SeenFilter filter;
+    private SeenFilter skewFilter;
+    /** The largest time put into the store (its stream time); {@link Long#MIN_VALUE} while empty. */
+    private long latest = Long.MIN_VALUE;
     private String taskStart;
     private long chunks;
     private int openIds;
@@ -105,47 +126,91 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
 
     /**
      * True the first time an upload is seen within the window, and remembers it; false for a
-     * redelivery. {@code eventTimeMs} is the event's own time (from its payload).
+     * redelivery.
+     *
+     * @param rule the rule the upload matched
+     * @param eventId the MinIO event id ({@code bucket/object@sequencer})
+     * @param eventTimeMs the upload's time: its event time when that is trusted, else the Kafka record's time
+     * @param skewedEventTimeMs the event time from the payload when it was not trusted (out of band); null otherwise
      */
-    public boolean firstSeen(String dedupKey, String eventId, long eventTimeMs) {
+    public boolean firstSeen(String rule, String eventId, long eventTimeMs, Long skewedEventTimeMs) {
         if (filter == null) {
             load();
         }
-        String id = dedupKey + SEP + eventId;
+        String id = rule + SEP + eventId;
         byte[] digest = sha256.digest(id.getBytes(StandardCharsets.UTF_8));
         long hash = readLong(digest, 0);
         long check = readLong(digest, Long.BYTES);
-        long second = Math.floorDiv(eventTimeMs, 1000) * 1000;
         int bucket = (int) (hash >>> 58);
-        long slot = second * BUCKETS + bucket;
+        long eventSecond = second(skewedEventTimeMs == null ? eventTimeMs : skewedEventTimeMs);
+        long slot = eventSecond * BUCKETS + bucket;
         Chunk chunk = open.get(slot);
-        if (filter.mightContain(hash, second) && (chunk != null && chunk.contains(hash, check) || written(second, bucket, hash, check))) {
+        if (filter.mightContain(hash, eventSecond) && (chunk != null && chunk.contains(hash, check)
+                || written(chunkPrefix(eventSecond, bucket), eventSecond, eventSecond, hash, check))) {
             return false;
         }
-        if (chunk == null) {
-            chunk = new Chunk(chunkPrefix(second, bucket) + taskStart + '.' + Long.toHexString(chunks++), second);
-            open.put(slot, chunk);
+        if (skewFilter.mightContainAny(hash) && skewedContains(bucket, hash, check)) {
+            return false;
         }
-        chunk.add(hash, check);
-        filter.add(hash, second);
-        openIds++;
-        if (chunk.ids == CHUNK_IDS) {
-            write(chunk);
-            open.remove(slot);
-        } else if (openIds >= MAX_OPEN_IDS) {
-            flushCache();
+        boolean trusted = skewedEventTimeMs == null && (latest == Long.MIN_VALUE || eventSecond >= latest - windowMs / 2);
+        if (trusted) {
+            if (chunk == null) {
+                chunk = new Chunk(chunkPrefix(eventSecond, bucket) + taskStart + '.' + Long.toHexString(chunks++), eventSecond);
+                open.put(slot, chunk);
+            }
+            filter.add(hash, eventSecond);
+            latest = Math.max(latest, eventSecond);
+            add(open, slot, chunk, hash, check);
+        } else {
+            long at = latest == Long.MIN_VALUE ? second(eventTimeMs) : latest;
+            long skewSlot = at * BUCKETS + bucket;
+            Chunk skewed = openSkewed.get(skewSlot);
+            if (skewed == null) {
+                skewed = new Chunk(skewPrefix(bucket) + HEX.toHexDigits(at, TIME_DIGITS) + '.' + taskStart + '.'
+                        + Long.toHexString(chunks++), at);
+                openSkewed.put(skewSlot, skewed);
+            }
+            skewFilter.add(hash, at);
+            latest = Math.max(latest, at);
+            add(openSkewed, skewSlot, skewed, hash, check);
         }
         return true;
     }
 
-    /** Uploads the filter holds (as many as the store held at its load, plus those seen since). */
-    public long size() {
-        return filter == null ? 0 : filter.size();
+    private void add(Map<Long, Chunk> chunks, long slot, Chunk chunk, long hash, long check) {
+        chunk.add(hash, check);
+        openIds++;
+        if (chunk.ids == CHUNK_IDS) {
+            write(chunk);
+            chunks.remove(slot);
+        } else if (openIds >= MAX_OPEN_IDS) {
+            flushCache();
+        }
     }
 
-    private boolean written(long second, int bucket, long hash, long check) {
-        String prefix = chunkPrefix(second, bucket);
-        try (KeyValueIterator<Windowed<String>, byte[]> written = store.fetch(prefix, prefix + '~', second, second)) {
+    /** Whether the skew space of {@code bucket} holds the fingerprint, in a chunk being filled or written within the window. */
+    private boolean skewedContains(int bucket, long hash, long check) {
+        String prefix = skewPrefix(bucket);
+        for (Chunk chunk : openSkewed.values()) {
+            if (chunk.key.startsWith(prefix) && chunk.contains(hash, check)) {
+                return true;
+            }
+        }
+        return written(prefix, latest - windowMs, latest, hash, check);
+    }
+
+    private static long second(long timeMs) {
+        return Math.floorDiv(timeMs, 1000) * 1000;
+    }
+
+    /** Uploads the filters hold (as many as the store held at its load, plus those seen since). */
+    public long size() {
+        return filter == null ? 0 : filter.size() + skewFilter.size();
+    }
+
+    /** Whether a chunk keyed {@code prefix...} and stored within [{@code from}, {@code to}] holds the fingerprint. */
+    private boolean written(String prefix, long from, long to, long hash, long check) {
+        try (KeyValueIterator<Windowed<String>, byte[]> written = store.fetch(prefix, prefix + '~', from, to)) {
             while (written.hasNext()) {
                 KeyValue<Windowed<String>, byte[]> chunk = written.next();
                 if (contains(chunk.key.key(), chunk.value, chunk.value.length, hash, check)) {
@@ -166,16 +231,23 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
         return HEX.toHexDigits(secondMs, TIME_DIGITS) + '.' + HEX.toHexDigits(bucket, 2) + '.';
     }
 
+    /** The key of the skew space's chunks of one bucket, up to the second, task start and counter. */
+    static String skewPrefix(int bucket) {
+        return SKEW + HEX.toHexDigits(bucket, 2) + '.';
+    }
+
     // ---- the state store: chunks being filled are written before every commit
 
     @Override
     public void init(StateStoreContext context, StateStore root) {
         store.init(context, root);
         open.clear();
+        openSkewed.clear();
         openIds = 0;
         chunks = 0;
         taskStart = HEX.toHexDigits(ThreadLocalRandom.current().nextLong());
         filter = null;
+        skewFilter = null;
     }
 
     /**
@@ -184,23 +256,30 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
      */
     public void load() {
         filter = new SeenFilter(windowMs);
+        skewFilter = new SeenFilter(windowMs);
+        latest = Long.MIN_VALUE;
         try (KeyValueIterator<Windowed<String>, byte[]> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<Windowed<String>, byte[]> chunk = all.next();
                 checkLength(chunk.key.key(), chunk.value.length);
-                addToFilter(chunk.value, chunk.value.length, chunk.key.window().start());
+                addToFilter(chunk.key.key(), chunk.value, chunk.value.length, chunk.key.window().start());
             }
         }
         for (Chunk chunk : open.values()) {
-            addToFilter(chunk.value, chunk.size, chunk.second);
+            addToFilter(chunk.key, chunk.value, chunk.size, chunk.second);
+        }
+        for (Chunk chunk : openSkewed.values()) {
+            addToFilter(chunk.key, chunk.value, chunk.size, chunk.second);
         }
     }
 
-    /** Adds the fingerprints in {@code chunk[0, size)} to the filter, at the chunk's time. */
-    private void addToFilter(byte[] chunk, int size, long time) {
+    /** Adds the fingerprints in {@code chunk[0, size)} to the filter of the chunk's space, at the chunk's time. */
+    private void addToFilter(String key, byte[] chunk, int size, long time) {
+        SeenFilter into = key.startsWith(SKEW) ? skewFilter : filter;
         for (int at = 0; at < size; at += FINGERPRINT) {
-            filter.add(readLong(chunk, at), time);
+            into.add(readLong(chunk, at), time);
         }
+        latest = Math.max(latest, time);
     }
 
     /** Writes every chunk being filled: Kafka Streams calls this before it commits the task. */
@@ -209,13 +288,18 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
         for (Chunk chunk : open.values()) {
             write(chunk);
         }
+        for (Chunk chunk : openSkewed.values()) {
+            write(chunk);
+        }
         open.clear();
+        openSkewed.clear();
     }
 
     /** Drops the chunks being filled: Kafka Streams calls this when the store's writes are to be forgotten. */
     @Override
     public void clearCache() {
         open.clear();
+        openSkewed.clear();
         openIds = 0;
     }
 

@@ -28,7 +28,7 @@ class SeenStoreTest {
 
     private static final Duration WINDOW = Duration.ofHours(1);
     private static final long SECOND = Instant.parse("2026-11-23T10:15:31Z").toEpochMilli();
-    private static final String KEY = "thumbnail@0.0.3#a1b2c3:9e107d9d372bb6826bd81d3542a419d6";
+    private static final String KEY = "thumbs";
 
     @TempDir
     File stateDir;
@@ -55,10 +55,10 @@ class SeenStoreTest {
     void shouldSeeAnUploadOnceAndTellOtherEventsAndRulesApart() {
         SeenStore seen = start();
 
-        assertThat(seen.firstSeen(KEY, "photos/cat.png@1", SECOND + 10)).isTrue();
-        assertThat(seen.firstSeen(KEY, "photos/cat.png@1", SECOND + 10)).as("the redelivery").isFalse();
-        assertThat(seen.firstSeen(KEY, "photos/cat.png@2", SECOND + 10)).as("the next upload of the object").isTrue();
-        assertThat(seen.firstSeen("resize@1#000000:9e107d9d372bb6826bd81d3542a419d6", "photos/cat.png@1", SECOND + 10))
+        assertThat(seen.firstSeen(KEY, "photos/cat.png@1", SECOND + 10, null)).isTrue();
+        assertThat(seen.firstSeen(KEY, "photos/cat.png@1", SECOND + 10, null)).as("the redelivery").isFalse();
+        assertThat(seen.firstSeen(KEY, "photos/cat.png@2", SECOND + 10, null)).as("the next upload of the object").isTrue();
+        assertThat(seen.firstSeen("small-thumbs", "photos/cat.png@1", SECOND + 10, null))
                 .as("the same event for another rule").isTrue();
     }
 
@@ -68,45 +68,92 @@ class SeenStoreTest {
         int uploads = 2_000;
         int chunks = uploads / SeenStore.CHUNK_IDS;
 
-        assertThat(IntStream.range(0, uploads).allMatch(i -> seen.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + i % 1000)))
+        assertThat(IntStream.range(0, uploads).allMatch(i -> seen.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + i % 1000, null)))
                 .isTrue();
         assertThat(entries()).as("full chunks are written at once").isBetween((long) chunks - SeenStore.BUCKETS, (long) chunks);
-        assertThat(IntStream.range(0, uploads).noneMatch(i -> seen.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + i % 1000)))
+        assertThat(IntStream.range(0, uploads).noneMatch(i -> seen.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + i % 1000, null)))
                 .as("every redelivery is found, written or not").isTrue();
 
         seen.flushCache();
 
         assertThat(entries()).as("the commit writes the rest: at most one part-filled chunk per bucket")
                 .isBetween((long) chunks, (long) chunks + SeenStore.BUCKETS);
-        assertThat(IntStream.range(0, uploads).allMatch(i -> seen.firstSeen(KEY, "photos/" + i + ".png@2", SECOND + i % 1000)))
+        assertThat(IntStream.range(0, uploads).allMatch(i -> seen.firstSeen(KEY, "photos/" + i + ".png@2", SECOND + i % 1000, null)))
                 .as("new uploads of the same second, some of which the filter cannot rule out, are new").isTrue();
     }
 
     @Test
     void shouldFindEveryUploadWrittenByTheCommitAfterTheTaskStartsAgain() {
         SeenStore before = start();
-        IntStream.range(0, 100).forEach(i -> before.firstSeen(KEY, "photos/" + i + ".png@1", SECOND));
+        IntStream.range(0, 100).forEach(i -> before.firstSeen(KEY, "photos/" + i + ".png@1", SECOND, null));
         before.flushCache();
-        IntStream.range(100, 200).forEach(i -> before.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + 999));
+        IntStream.range(100, 200).forEach(i -> before.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + 999, null));
         before.flushCache();
 
         SeenStore after = start();
 
         assertThat(after.size()).isEqualTo(200);
-        assertThat(IntStream.range(0, 200).noneMatch(i -> after.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + (i < 100 ? 0 : 999))))
+        assertThat(IntStream.range(0, 200).noneMatch(i -> after.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + (i < 100 ? 0 : 999), null)))
                 .isTrue();
-        assertThat(after.firstSeen(KEY, "photos/200.png@1", SECOND)).isTrue();
+        assertThat(after.firstSeen(KEY, "photos/200.png@1", SECOND, null)).isTrue();
     }
 
     @Test
     void shouldWriteEverythingOnceTheChunksBeingFilledHoldTheirLimit() {
         SeenStore before = start();
-        // one upload per second and bucket, mostly: every chunk stays part-filled
-        IntStream.range(0, SeenStore.MAX_OPEN_IDS).forEach(i -> before.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + 1000L * (i % 3000)));
+        // one upload per second and bucket, mostly: every chunk stays part-filled (all within half a window)
+        IntStream.range(0, SeenStore.MAX_OPEN_IDS).forEach(i -> before.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + 1000L * (i % 1500), null));
 
         SeenStore after = start();
 
         assertThat(after.size()).as("written with no commit").isEqualTo(SeenStore.MAX_OPEN_IDS);
+    }
+
+    @Test
+    void shouldKeepRememberingOtherUploadsAfterAnEventStampedFarInTheFuture() {
+        SeenStore seen = start();
+        IntStream.range(0, 100).forEach(i -> seen.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + i, null));
+        long year9999 = Instant.parse("9999-12-31T23:59:59Z").toEpochMilli();
+
+        assertThat(seen.firstSeen(KEY, "photos/future.png@1", SECOND + 100, year9999)).isTrue();
+        IntStream.range(100, 200).forEach(i -> seen.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + i, null));
+        seen.flushCache();
+
+        assertThat(IntStream.range(0, 200).noneMatch(i -> seen.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + i, null)))
+                .as("every redelivery is still found").isTrue();
+        assertThat(seen.firstSeen(KEY, "photos/future.png@1", SECOND + 5_000, year9999))
+                .as("the far-future event's own redelivery, timed by a later record").isFalse();
+        SeenStore after = start();
+        assertThat(IntStream.range(0, 200).noneMatch(i -> after.firstSeen(KEY, "photos/" + i + ".png@1", SECOND + i, null)))
+                .as("and after a restart, from the store").isTrue();
+        assertThat(after.firstSeen(KEY, "photos/future.png@1", SECOND + 9_000, year9999)).isFalse();
+    }
+
+    @Test
+    void shouldFindARedeliveryWhoseTimeIsTrustedOnceAndNotTheOtherTime() {
+        SeenStore seen = start();
+        seen.firstSeen(KEY, "photos/late.png@1", SECOND, null);
+        seen.firstSeen(KEY, "photos/early.png@1", SECOND + 2_000, SECOND - 7_200_000L);
+        seen.flushCache();
+        SeenStore after = start();
+
+        assertThat(after.firstSeen(KEY, "photos/late.png@1", SECOND + 7_200_000L, SECOND))
+                .as("delivered in band, redelivered two hours later (out of band)").isFalse();
+        assertThat(after.firstSeen(KEY, "photos/early.png@1", SECOND - 7_200_000L, null))
+                .as("delivered out of band, redelivered in band").isFalse();
+    }
+
+    @Test
+    void shouldKeepAnUploadOlderThanHalfTheWindowForAWholeWindow() {
+        SeenStore seen = start();
+        seen.firstSeen(KEY, "photos/now.png@1", SECOND, null);
+        long old = SECOND - WINDOW.toMillis() + 1_000;
+        seen.firstSeen(KEY, "photos/queued.png@1", old, null);
+        // the store's time moves on by most of a window: the old upload's own second is gone from it
+        seen.firstSeen(KEY, "photos/later.png@1", SECOND + WINDOW.toMillis() * 9 / 10, null);
+        seen.flushCache();
+
+        assertThat(start().firstSeen(KEY, "photos/queued.png@1", old, null)).isFalse();
     }
 
     @Test
