@@ -121,7 +121,8 @@ public final class Bench {
                         : notSelected(4, "Naive baseline (CouchDB lookup, invoke, write)"));
                 if (options.runs(5)) {
                     progress.accept("[5/7] scale of state: writing " + options.tableEntries() + " table entries");
-                    results.add(StateScale.run(scaleConfig, admin, bootstrap, options.tableEntries(), progress));
+                    results.add(StateScale.run(scaleConfig, admin, bootstrap, options.tableEntries(),
+                            DedupKey.functionVersion(BenchAction.VERSION, stack.actions().updated(BenchAction.NAME)), progress));
                 } else {
                     results.add(notSelected(5, StateScale.TITLE));
                 }

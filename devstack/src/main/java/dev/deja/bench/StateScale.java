@@ -61,7 +61,8 @@ final class StateScale {
                 DejaConfig.DLQ_TOPIC_CONFIG, "scale-dlq");
     }
 
-    static ScenarioResult run(DejaConfig config, Admin admin, String bootstrapServers, int entries,
+    /** @param actionVersion the bench action's version as Deja keys it ({@link DedupKey#functionVersion}) */
+    static ScenarioResult run(DejaConfig config, Admin admin, String bootstrapServers, int entries, String actionVersion,
                               Consumer<String> progress) throws Exception {
         String changelog = APPLICATION_ID + "-" + DejaTopology.TABLE_STORE + "-changelog";
         int partitions = config.getInt(DejaConfig.PARTITIONS_CONFIG);
@@ -73,7 +74,7 @@ final class StateScale {
         }
         Rule rule = config.rules().get(0);
         long fillStart = System.nanoTime();
-        fill(bootstrapServers, changelog, config.getString(DejaConfig.TABLE_TOPIC_CONFIG), rule, entries, progress);
+        fill(bootstrapServers, changelog, config.getString(DejaConfig.TABLE_TOPIC_CONFIG), rule, entries, actionVersion, progress);
         double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
 
         long rssBefore = rssBytes();
@@ -139,7 +140,7 @@ final class StateScale {
                 .build();
     }
 
-    private static void fill(String bootstrapServers, String changelog, String tableTopic, Rule rule, int entries,
+    private static void fill(String bootstrapServers, String changelog, String tableTopic, Rule rule, int entries, String actionVersion,
                              Consumer<String> progress) {
         Map<String, Object> props = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -154,13 +155,13 @@ final class StateScale {
                 JsonSerde.of(TableEntry.class).serializer())) {
             for (int i = 0; i < entries; i++) {
                 String md5 = Workload.md5(SALT, i);
-                String key = DedupKey.of(BenchAction.NAME, BenchAction.VERSION, rule.paramsHash(), md5);
+                String key = DedupKey.of(BenchAction.NAME, actionVersion, rule.paramsHash(), md5);
                 ObjectNode result = Json.object();
                 result.put("ok", true);
                 result.put("sleptMs", 50);
                 TableEntry entry = TableEntry.builder()
                         .dedupKey(key).status(EntryStatus.DONE).action(BenchAction.NAME)
-                        .actionVersion(BenchAction.VERSION).contentMd5(md5).params(rule.params())
+                        .actionVersion(actionVersion).contentMd5(md5).params(rule.params())
                         .result(result).activationId(String.format("%032x", i)).durationMs(50L).attempt(1)
                         .version(now * 1000 + 1).firstSeenMs(now).lastSeenMs(now).completedAtMs(now)
                         .build();

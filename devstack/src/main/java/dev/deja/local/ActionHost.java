@@ -99,7 +99,7 @@ public final class ActionHost implements AutoCloseable {
         }
     }
 
-    private record Action(String name, String version, Function<JsonObject, JsonObject> main,
+    private record Action(String name, String version, long updated, Function<JsonObject, JsonObject> main,
                           AtomicLong invocations, AtomicInteger activations) {
     }
 
@@ -124,6 +124,7 @@ public final class ActionHost implements AutoCloseable {
     private final AtomicLong posts = new AtomicLong();
     private final AtomicLong reads = new AtomicLong();
     private final AtomicInteger maxSeen = new AtomicInteger();
+    private final AtomicLong lastUpdated = new AtomicLong();
 
     private ActionHost(Options options) throws IOException {
         this.options = options;
@@ -149,10 +150,23 @@ public final class ActionHost implements AutoCloseable {
         }
     }
 
-    /** Adds (or replaces) an action; {@code main} follows OpenWhisk's Java contract. */
+    /**
+     * Adds (or replaces, as a delete and create would) an action; {@code main} follows OpenWhisk's
+     * Java contract. Its {@code updated} time, as OpenWhisk reports it, is now (later than any before).
+     */
     public ActionHost register(String name, String version, Function<JsonObject, JsonObject> main) {
-        actions.put(name, new Action(name, version, main, new AtomicLong(), new AtomicInteger()));
+        long updated = lastUpdated.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()));
+        actions.put(name, new Action(name, version, updated, main, new AtomicLong(), new AtomicInteger()));
         return this;
+    }
+
+    /** The action's {@code updated} time (epoch ms), as its description reports it. */
+    public long updated(String name) {
+        Action action = actions.get(name);
+        if (action == null) {
+            throw new IllegalArgumentException("no action " + name);
+        }
+        return action.updated();
     }
 
     /** Adds an artificial delay before every run of the action (for benchmarks); zero removes it. */
@@ -270,6 +284,7 @@ public final class ActionHost implements AutoCloseable {
         body.addProperty("name", action.name());
         body.addProperty("namespace", namespace);
         body.addProperty("version", action.version());
+        body.addProperty("updated", action.updated());
         body.add("exec", exec);
         body.addProperty("publish", false);
         send(exchange, 200, body);

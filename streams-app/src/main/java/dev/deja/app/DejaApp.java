@@ -13,6 +13,7 @@ import dev.deja.ops.AdminServer;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.ops.SummaryLog;
 import dev.deja.s3.ContentHasher;
+import dev.deja.s3.ObjectChangedException;
 import dev.deja.s3.ObjectMissingException;
 import dev.deja.s3.ObjectTooLargeException;
 import dev.deja.s3.S3Clients;
@@ -225,11 +226,12 @@ public final class DejaApp implements AutoCloseable {
         return S3Clients.minio(new S3Settings(endpoint, access, secret, config.getString(DejaConfig.S3_REGION_CONFIG)), http);
     }
 
-    /** The hashing stage's view of {@link ContentHasher}: a missing or too large object is final. */
+    /** The hashing stage's view of {@link ContentHasher}: a missing, changed or too large object is final. */
     static ContentHashing hashing(ContentHasher hasher) {
-        return (bucket, key) -> hasher.md5(bucket, key).exceptionallyCompose(error -> {
+        return (bucket, key, versionId, eTag) -> hasher.md5(bucket, key, versionId, eTag).exceptionallyCompose(error -> {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (cause instanceof ObjectMissingException || cause instanceof ObjectTooLargeException) {
+            if (cause instanceof ObjectMissingException || cause instanceof ObjectChangedException
+                    || cause instanceof ObjectTooLargeException) {
                 return CompletableFuture.failedFuture(new ContentHashing.Rejected(cause.getMessage()));
             }
             return CompletableFuture.failedFuture(cause);
@@ -287,6 +289,12 @@ public final class DejaApp implements AutoCloseable {
 
     public KafkaStreams invokerStreams() {
         return invokerStreams;
+    }
+
+    /** The version of each rule action as dedup keys use it now (empty without the dedup role). */
+    public Map<String, String> actionVersions() {
+        ActionVersions current = versions;
+        return current == null ? Map.of() : current.snapshot();
     }
 
     public DejaMetrics metrics() {

@@ -1,5 +1,6 @@
 package dev.deja.invoke;
 
+import dev.deja.model.DedupKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.deja.serde.Json;
@@ -169,7 +170,9 @@ public final class OpenWhiskClient implements AutoCloseable {
     }
 
     /**
-     * Reads the current version of {@code action} ({@code GET .../actions/{name}}).
+     * Reads the current version of {@code action} ({@code GET .../actions/{name}}): its {@code
+     * version}, with its {@code updated} time where OpenWhisk gives one ({@link DedupKey#functionVersion}),
+     * so that an action deleted and created again has a new one even at the same version number.
      *
      * @return a future of the version; completes exceptionally with {@link OpenWhiskException} on failure
      */
@@ -194,7 +197,9 @@ public final class OpenWhiskClient implements AutoCloseable {
             } else if (reply.code() == 200) {
                 JsonNode node = parseOrNull(reply.body());
                 if (node != null && node.hasNonNull("version")) {
-                    version.complete(node.get("version").asText());
+                    JsonNode updated = node.get("updated");
+                    version.complete(DedupKey.functionVersion(node.get("version").asText(),
+                            updated != null && updated.canConvertToLong() ? updated.asLong() : null));
                 } else {
                     version.completeExceptionally(new OpenWhiskException(
                             "OpenWhisk returned no version for action '" + action + "'", 200, null));

@@ -91,16 +91,28 @@ public final class ContentHasher implements AutoCloseable {
     }
 
     /**
-     * The MD5 of {@code bucket/key}'s content as 32 lower-case hex digits.
+     * The MD5 of {@code bucket/key}'s current content as 32 lower-case hex digits.
      *
      * @throws RejectedExecutionException if the hasher is closed or its queue is full
      */
     public CompletableFuture<String> md5(String bucket, String key) {
+        return md5(bucket, key, null, null);
+    }
+
+    /**
+     * The MD5 of the bytes an event described: {@code versionId} where given (null: the current
+     * version), read only while the object still has {@code eTag} (null: any). An object that no
+     * longer has them fails with {@link ObjectChangedException}.
+     *
+     * @throws RejectedExecutionException if the hasher is closed or its queue is full
+     */
+    public CompletableFuture<String> md5(String bucket, String key, String versionId, String eTag) {
         CompletableFuture<String> result = new CompletableFuture<>();
         pending.add(result);
         result.whenComplete((md5, error) -> pending.remove(result));
+        Target target = new Target(bucket, key, versionId == null || versionId.equals("null") ? null : versionId, eTag);
         try {
-            submit(bucket, key, 1, pool, result);
+            submit(target, 1, pool, result);
         } catch (RejectedExecutionException e) {
             pending.remove(result);
             throw e;
@@ -108,22 +120,35 @@ public final class ContentHasher implements AutoCloseable {
         return result;
     }
 
-    private void submit(String bucket, String key, int attempt, Executor executor, CompletableFuture<String> result) {
+    /** What to read: the object, and the version and ETag the event gave (null: not pinned). */
+    private record Target(String bucket, String key, String versionId, String eTag) {
+
+        /** The ETag as an If-Match header wants it (RFC 9110: quoted; s3proxy compares it as sent). */
+        String ifMatch() {
+            return eTag == null || eTag.startsWith("\"") ? eTag : "\"" + eTag + "\"";
+        }
+    }
+
+    private void submit(Target target, int attempt, Executor executor, CompletableFuture<String> result) {
+        String bucket = target.bucket();
+        String key = target.key();
         executor.execute(() -> {
             try {
-                result.complete(hashOnce(bucket, key));
+                result.complete(hashOnce(target));
             } catch (S3AccessException e) {
                 result.completeExceptionally(e);
             } catch (MinioException | IOException | RuntimeException e) {
                 // minio-java also surfaces I/O failures as unchecked exceptions wrapping the cause.
-                if (S3Errors.isMissing(e)) {
+                if (S3Errors.isChanged(e)) {
+                    result.completeExceptionally(new ObjectChangedException(bucket, key, target.eTag(), e));
+                } else if (S3Errors.isMissing(e)) {
                     result.completeExceptionally(new ObjectMissingException(bucket, key, e));
                 } else if (S3Errors.isTransient(e) && attempt < limits.maxAttempts() && !pool.isShutdown()) {
                     long delay = backoffMillis(attempt);
                     LOG.debug("hashing {}/{} failed (attempt {}), retrying in {} ms: {}", bucket, key, attempt,
                             delay, e.toString());
                     try {
-                        submit(bucket, key, attempt + 1,
+                        submit(target, attempt + 1,
                                 CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, pool), result);
                     } catch (RejectedExecutionException rejected) {
                         result.completeExceptionally(rejected);
@@ -138,14 +163,18 @@ public final class ContentHasher implements AutoCloseable {
         });
     }
 
-    private String hashOnce(String bucket, String key) throws MinioException, IOException {
-        StatObjectResponse stat = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+    private String hashOnce(Target target) throws MinioException, IOException {
+        String bucket = target.bucket();
+        String key = target.key();
+        StatObjectResponse stat = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key)
+                .versionId(target.versionId()).matchETag(target.ifMatch()).build());
         if (stat.size() > limits.maxObjectBytes()) {
             throw new ObjectTooLargeException(bucket, key, stat.size(), limits.maxObjectBytes());
         }
         MessageDigest md5 = newMd5();
         long total = 0;
-        try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+        try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
+                .versionId(target.versionId()).matchETag(target.ifMatch()).build())) {
             byte[] buffer = new byte[BUFFER_BYTES];
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 total += n;

@@ -32,6 +32,18 @@ final class S3Errors {
         return false;
     }
 
+    /** S3's answer to a read whose If-Match (or version) no longer holds. */
+    static boolean isChanged(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ErrorResponseException ere) {
+                String code = ere.errorResponse() == null ? null : ere.errorResponse().code();
+                return "PreconditionFailed".equals(code) || "NoSuchVersion".equals(code)
+                        || (ere.response() != null && ere.response().code() == 412);
+            }
+        }
+        return false;
+    }
+
     static boolean isTransient(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ServerException || t instanceof InsufficientDataException || t instanceof IOException) {

@@ -1,6 +1,7 @@
 package dev.deja.topology;
 
 import dev.deja.model.HashJob;
+import dev.deja.model.S3Object;
 import dev.deja.model.Upload;
 import java.time.Duration;
 import java.util.HashMap;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Computes the content MD5 of objects whose ETag is not one (multipart, SSE-C, SSE-KMS) by
  * streaming them, off the stream thread and bounded in concurrency; then routes each waiting
- * upload by its dedup key. An object that cannot be hashed (missing, too large) sends its event to
+ * upload by its dedup key. An object that cannot be hashed (missing, changed since the event, too large) sends its event to
  * the dead-letter topic; other failures are retried with backoff.
  */
 final class HashProcessor extends AsyncWorkProcessor<HashJob, String, Ingested> {
@@ -35,7 +36,8 @@ final class HashProcessor extends AsyncWorkProcessor<HashJob, String, Ingested> 
 
     @Override
     protected CompletableFuture<String> start(String key, HashJob job) {
-        return hashing.md5(job.bucket(), job.key());
+        S3Object object = job.uploads().get(0).object();
+        return hashing.md5(object.bucket(), object.key(), object.versionId(), object.eTag());
     }
 
     @Override

@@ -119,13 +119,21 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
         }
     }
 
-    /** The action's parameters: the rule's static ones, plus the object that triggered it. */
+    /**
+     * The action's parameters: the rule's static ones, plus the object that triggered it. The
+     * {@code eTag} and {@code versionId} pin the bytes the event describes: the action is to read
+     * that version with {@code If-Match: eTag}, so that an object overwritten since is a failure,
+     * never a result stored under the old content's MD5.
+     */
     private static JsonNode invocationParams(Rule rule, S3Object object) {
         ObjectNode params = rule.params().deepCopy();
         params.put("bucket", object.bucket());
         params.put("key", object.key());
         if (object.eTag() != null) {
             params.put("eTag", object.eTag());
+        }
+        if (object.versionId() != null && !object.versionId().equals("null")) {
+            params.put("versionId", object.versionId());
         }
         if (object.size() != null) {
             params.put("size", object.size());

@@ -31,14 +31,16 @@ import okhttp3.OkHttpClient;
  * OpenWhisk from its own small jar ({@code wsk action create thumbnail
  * thumbnail-action/target/thumbnail-action.jar --main dev.deja.action.ThumbnailAction}).
  *
- * <p>Parameters: {@code bucket}, {@code key} (the image), {@code maxWidth} (default 128),
+ * <p>Parameters: {@code bucket}, {@code key} (the image), {@code eTag} and {@code versionId} (the
+ * bytes the upload's event describes: that version is read, and only while it has that ETag, so an
+ * image overwritten since is an error, never a thumbnail of other bytes), {@code maxWidth} (default 128),
  * {@code outputBucket} (default {@code thumbnails}, created if missing), and the store:
  * {@code s3Endpoint}, {@code s3AccessKey}, {@code s3SecretKey}, {@code s3Region} (optional), or,
  * in process, the store given to {@link #defaultS3(String, String, String, String)}.
  *
  * <p>Result: {@code {"thumbnail":"s3://<outputBucket>/thumbs/<sha256 of the PNG>.png","width":..,
  * "height":..,"sourceBytes":..}}; or {@code {"error":"..."}} (an application error for OpenWhisk)
- * when the input is missing, not an image or larger than {@link #MAX_SOURCE_BYTES}.
+ * when the input is missing, changed since the event, not an image or larger than {@link #MAX_SOURCE_BYTES}.
  */
 public final class ThumbnailAction {
 
@@ -115,8 +117,20 @@ public final class ThumbnailAction {
             return error("no S3 store: pass s3Endpoint, s3AccessKey and s3SecretKey");
         }
         MinioClient client = store.client();
+        String eTag = string(args, "eTag", null);
+        String versionId = string(args, "versionId", null);
         try {
-            byte[] source = read(client, bucket, key);
+            byte[] source;
+            try {
+                source = read(client, bucket, key, versionId, eTag);
+            } catch (ErrorResponseException e) {
+                String code = e.errorResponse().code();
+                if ("PreconditionFailed".equals(code) || "NoSuchVersion".equals(code)) {
+                    return error("s3://" + bucket + "/" + key + " changed since the event (it no longer has ETag "
+                            + eTag + (versionId == null ? "" : " at version " + versionId) + ")");
+                }
+                throw e;
+            }
             BufferedImage image = ImageIO.read(new ByteArrayInputStream(source));
             if (image == null) {
                 return error("not an image: " + bucket + "/" + key);
@@ -155,8 +169,12 @@ public final class ThumbnailAction {
         return out;
     }
 
-    private static byte[] read(MinioClient client, String bucket, String key) throws MinioException, IOException {
-        try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+    /** Reads {@code versionId} (null: the current version) only while it has {@code eTag} (null: any). */
+    private static byte[] read(MinioClient client, String bucket, String key, String versionId, String eTag)
+            throws MinioException, IOException {
+        String ifMatch = eTag == null || eTag.startsWith("\"") ? eTag : "\"" + eTag + "\"";
+        try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
+                .versionId(versionId == null || versionId.equals("null") ? null : versionId).matchETag(ifMatch).build())) {
             return readLimited(in);
         }
     }

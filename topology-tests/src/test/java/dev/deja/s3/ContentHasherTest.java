@@ -87,6 +87,30 @@ class ContentHasherTest {
     }
 
     @Test
+    void shouldHashOnlyTheBytesTheEventDescribedWhenTheObjectWasOverwrittenSince() throws Exception {
+        // given: an upload, its ETag as the event gives it, then an overwrite of the same path
+        MinioClient client = s3.client();
+        byte[] first = "the first content".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        client.putObject(PutObjectArgs.builder().bucket("uploads").object("overwritten.bin").data(first, first.length).build());
+        String firstETag = client.statObject(StatObjectArgs.builder().bucket("uploads").object("overwritten.bin").build())
+                .etag().replace("\"", "");
+        byte[] second = "another content altogether".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        client.putObject(PutObjectArgs.builder().bucket("uploads").object("overwritten.bin").data(second, second.length).build());
+
+        try (ContentHasher hasher = new ContentHasher(client, FAST_RETRY)) {
+            // when / then: the first event's bytes are gone, and that is what the hasher says
+            assertThatThrownBy(() -> hasher.md5("uploads", "overwritten.bin", null, firstETag).get(30, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(ObjectChangedException.class)
+                    .hasMessageContaining("changed since the event");
+            String secondETag = client.statObject(StatObjectArgs.builder().bucket("uploads").object("overwritten.bin").build())
+                    .etag().replace("\"", "");
+            assertThat(hasher.md5("uploads", "overwritten.bin", null, secondETag).get(30, TimeUnit.SECONDS))
+                    .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(second)));
+        }
+    }
+
+    @Test
     void shouldFailWithObjectMissingWhenObjectOrBucketDoesNotExist() {
         // given
         try (ContentHasher hasher = new ContentHasher(s3.client(), FAST_RETRY)) {
