@@ -236,7 +236,7 @@ public final class DejaMetrics implements TopologyMetrics {
     public void streamsGauges(Supplier<Map<String, KafkaStreams.State>> states, Collection<String> applications) {
         for (String application : applications) {
             Gauge.builder("deja.streams.running", states, s -> s.get().get(application) == KafkaStreams.State.RUNNING ? 1 : 0)
-                    .tag("application", application)
+                    .tag("application", application).strongReference(true) // Micrometer holds a gauge's object weakly
                     .description("1 while this Kafka Streams application of the process is RUNNING").register(registry);
         }
     }
