@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
@@ -61,17 +62,22 @@ public final class DejaApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DejaApp.class);
     private static final Duration VERSION_WAIT = Duration.ofSeconds(30);
+    private static final Duration VERSION_RETRY = Duration.ofSeconds(5);
+    private static final Duration VERSION_LOG_EVERY = Duration.ofSeconds(60);
 
     private final DejaConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final DejaMetrics metrics;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final List<KafkaStreams> streams = new ArrayList<>();
-    private KafkaStreams dedup;
-    private KafkaStreams invokerStreams;
+    private volatile KafkaStreams dedup;
+    private volatile KafkaStreams invokerStreams;
     private Invoker invoker;
     private volatile ActionVersions versions;
     private AdminServer admin;
+    private volatile Role role;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private boolean closed;
 
     private DejaApp(DejaConfig config) {
         this.config = config;
@@ -80,17 +86,33 @@ public final class DejaApp implements AutoCloseable {
 
     /** Starts the parts of Deja {@code role} asks for; fails with a clear message on bad config or topics. */
     public static DejaApp start(DejaConfig config, Role role) {
-        DejaApp app = new DejaApp(config);
+        return create(config).run(role);
+    }
+
+    /** A process not started yet: {@link #close} may be called (by a shutdown hook) before and while {@link #run} runs. */
+    public static DejaApp create(DejaConfig config) {
+        return new DejaApp(config);
+    }
+
+    /**
+     * Starts the parts of Deja {@code role} asks for. The dedup part first waits for every rule's action to
+     * exist in OpenWhisk (logging what it waits for), until {@link #close}.
+     *
+     * @return this
+     * @throws RuntimeException on bad config or topics, or when closed while starting (everything started is closed)
+     */
+    public DejaApp run(Role role) {
         try {
-            app.startParts(role);
-            return app;
+            startParts(role);
+            return this;
         } catch (RuntimeException e) {
-            app.close();
+            close();
             throw e;
         }
     }
 
     private void startParts(Role role) {
+        this.role = role;
         OpenWhiskSettings openWhisk = openWhiskSettings(config);
         try (Admin admin = Admin.create(config.clientProperties())) {
             TopicSetup.ensure(admin, config);
@@ -101,11 +123,18 @@ public final class DejaApp implements AutoCloseable {
         OkHttpClient http = S3Clients.httpClient().newBuilder()
                 .connectionPool(new ConnectionPool(connections, 5, TimeUnit.MINUTES)).build();
         OpenWhiskClient client = track(new OpenWhiskClient(openWhisk, http));
+        metrics.bindProcessMeters();
+        metrics.openWhiskResponses(client);
         MinioClient minio = s3(config, http);
         String adminAddress = config.getString(DejaConfig.ADMIN_ADDRESS_CONFIG);
         if (!adminAddress.isBlank()) {
-            admin = track(AdminServer.start(adminAddress, this::states, registry::scrape, () -> dedup, this::dedupKeysOf));
+            // application.server (e.g. the pod's DNS name on Kubernetes) is how other instances reach this one
+            Object server = config.originals().get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+            admin = track(AdminServer.start(adminAddress, server == null ? null : server.toString(), this::states,
+                    registry::scrape, () -> dedup, this::dedupKeysOf));
         }
+        metrics.streamsGauges(this::states, role == Role.ALL ? List.of("dedup", "invoker")
+                : List.of(role.runsDedup() ? "dedup" : "invoker"));
         track(SummaryLog.start(metrics, SummaryLog.DEFAULT_PERIOD));
 
         if (role.runsInvoker()) {
@@ -121,7 +150,7 @@ public final class DejaApp implements AutoCloseable {
         if (role.runsDedup()) {
             List<String> actions = config.rules().stream().map(rule -> rule.action()).distinct().toList();
             versions = track(new ActionVersions(client, actions));
-            versions.awaitInitial(VERSION_WAIT);
+            awaitActions(versions, actions);
             versions.start(Duration.ofMillis(config.getLong(DejaConfig.OPENWHISK_VERSION_REFRESH_CONFIG)));
             LOG.info("action versions: {}", versions.snapshot());
             ContentHashing hashing = minio == null ? ContentHashing.UNAVAILABLE : hashing(track(new ContentHasher(minio,
@@ -141,6 +170,42 @@ public final class DejaApp implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the version of every rule action can be read: an action not deployed yet (OpenWhisk
+     * standalone forgets its actions when it restarts) or OpenWhisk still starting is a wait with a clear
+     * log line, not a failed start. Ends early, with an exception, when the process is closed.
+     */
+    private void awaitActions(ActionVersions versions, List<String> actions) {
+        long started = System.nanoTime();
+        long lastLog = 0;
+        while (true) {
+            try {
+                versions.awaitInitial(VERSION_WAIT);
+                if (lastLog != 0) {
+                    LOG.info("OpenWhisk action(s) {} found after {} s: starting dedup", actions,
+                            Duration.ofNanos(System.nanoTime() - started).toSeconds());
+                }
+                return;
+            } catch (IllegalStateException e) {
+                long now = System.nanoTime();
+                if (lastLog == 0 || now - lastLog >= VERSION_LOG_EVERY.toNanos()) {
+                    LOG.warn("Waiting for OpenWhisk action(s) {} at {} (waited {} s; dedup starts once each exists,"
+                                    + " checking every {} s): {}", actions, config.getString(DejaConfig.OPENWHISK_API_HOST_CONFIG),
+                            Duration.ofNanos(now - started).toSeconds(), VERSION_RETRY.toSeconds(), e.getMessage());
+                    lastLog = now;
+                }
+            }
+            try {
+                if (closing.await(VERSION_RETRY.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("stopped while waiting for OpenWhisk action(s) " + actions);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for OpenWhisk action(s) " + actions, e);
+            }
+        }
+    }
+
     /** The CouchDB mirror's settings; the password comes from env or a file, like every secret. */
     public static CouchSettings couchSettings(DejaConfig config) {
         String url = config.getString(DejaConfig.COUCHDB_URL_CONFIG);
@@ -152,7 +217,10 @@ public final class DejaApp implements AutoCloseable {
                 config.secret(DejaConfig.COUCHDB_PASSWORD_CONFIG));
     }
 
-    private KafkaStreams launch(Topology topology, String applicationId) {
+    private synchronized KafkaStreams launch(Topology topology, String applicationId) {
+        if (closed) {
+            throw new IllegalStateException("stopped while starting");
+        }
         Properties props = DejaTopology.properties(config, applicationId);
         if (admin != null && applicationId.equals(config.getString(DejaConfig.APPLICATION_ID_CONFIG))) {
             // interactive queries of the dedup table find the owner of a key through its admin endpoint
@@ -254,13 +322,19 @@ public final class DejaApp implements AutoCloseable {
         }
     }
 
+    /** The state of each application this process runs, by role name; CREATED for one not started yet. */
     public Map<String, KafkaStreams.State> states() {
         Map<String, KafkaStreams.State> states = new LinkedHashMap<>();
+        Role current = role;
         if (dedup != null) {
             states.put("dedup", dedup.state());
+        } else if (current != null && current.runsDedup()) {
+            states.put("dedup", KafkaStreams.State.CREATED);
         }
         if (invokerStreams != null) {
             states.put("invoker", invokerStreams.state());
+        } else if (current != null && current.runsInvoker()) {
+            states.put("invoker", KafkaStreams.State.CREATED);
         }
         return states;
     }
@@ -311,6 +385,13 @@ public final class DejaApp implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.countDown();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         // No new invocation from here on; the final commit of each invoker task waits for the ones in flight
         // to be answered, so their activation ids go with the tasks.
         if (invoker != null) {

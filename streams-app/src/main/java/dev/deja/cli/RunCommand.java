@@ -20,12 +20,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DejaApp app = DejaApp.start(config.load(), role);
+        DejaApp app = DejaApp.create(config.load());
         CountDownLatch stopped = new CountDownLatch(1);
+        // Registered before the start: a SIGTERM while Deja waits for its action still drains the invoker.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
             stopped.countDown();
         }, "deja-shutdown"));
+        app.run(role);
         stopped.await();
         return 0;
     }

@@ -184,7 +184,7 @@ public final class DejaConfig extends AbstractConfig {
 
     // Operations
     public static final String ADMIN_ADDRESS_CONFIG = "deja.admin.address";
-    private static final String ADMIN_ADDRESS_DOC = "host:port of the admin endpoint (/health, /metrics, /entries/KEY); empty disables it.";
+    private static final String ADMIN_ADDRESS_DOC = "host:port of the admin endpoint (/health/live, /health/ready, /metrics, /entries/KEY); empty disables it. 0.0.0.0:PORT listens on every address (containers).";
     public static final String SLA_TARGET_CONFIG = "deja.sla.target.ms";
     private static final String SLA_TARGET_DOC = "End-to-end latency target: the share of uploads answered within it is reported.";
 

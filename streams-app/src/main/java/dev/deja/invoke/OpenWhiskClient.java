@@ -62,6 +62,18 @@ public final class OpenWhiskClient implements AutoCloseable {
     private final boolean ownsConnectionPool;
     private final HttpUrl apiUrl;
     private final String authorization;
+    private volatile ResponseObserver observer = (operation, action, status) -> { };
+
+    /** Told of every HTTP exchange with OpenWhisk (for metrics); must be quick and never throw. */
+    @FunctionalInterface
+    public interface ResponseObserver {
+        /**
+         * @param operation {@code invoke}, {@code activation} (reading a record) or {@code action} (reading a version)
+         * @param action the action the exchange was about
+         * @param status the HTTP status, or -1 when no answer came (refused, reset, timed out)
+         */
+        void response(String operation, String action, int status);
+    }
 
     /** A client with its own OkHttp connection pool. */
     public OpenWhiskClient(OpenWhiskSettings settings) {
@@ -104,6 +116,11 @@ public final class OpenWhiskClient implements AutoCloseable {
         this.reads = http.newBuilder().retryOnConnectionFailure(true).build();
     }
 
+    /** Replaces the observer of HTTP answers (none by default). */
+    public void observe(ResponseObserver observer) {
+        this.observer = observer;
+    }
+
     /** The settings this client was built with. */
     public OpenWhiskSettings settings() {
         return settings;
@@ -128,7 +145,7 @@ public final class OpenWhiskClient implements AutoCloseable {
                     .tag(Sent.class, sent)
                     .post(RequestBody.create(body, JSON))
                     .build();
-            return send(request)
+            return send(request, "invoke", action)
                     .thenApply(reply -> onInvokeReply(action, reply))
                     .exceptionally(error -> sent.get()
                             ? CallResult.uncertain(sanitize("invoking action '" + action + "' at " + apiUrl.host()
@@ -152,7 +169,7 @@ public final class OpenWhiskClient implements AutoCloseable {
                 .build();
         Request request = new Request.Builder().url(url).header("Authorization", authorization)
                 .header("Accept", "application/json").get().build();
-        return send(request).thenApply(reply -> {
+        return send(request, "activation", action).thenApply(reply -> {
             if (reply.code() == 404) {
                 return CallResult.pending(404, 1);
             }
@@ -190,7 +207,7 @@ public final class OpenWhiskClient implements AutoCloseable {
                     sanitize("bad action name '" + action + "': " + e.getMessage()), 0, null));
         }
         CompletableFuture<String> version = new CompletableFuture<>();
-        send(request).whenComplete((reply, error) -> {
+        send(request, "action", action).whenComplete((reply, error) -> {
             if (error != null) {
                 version.completeExceptionally(new OpenWhiskException(sanitize("cannot read the version of action '"
                         + action + "' from " + apiUrl.host() + ": " + describe(error)), 0, null));
@@ -325,16 +342,18 @@ public final class OpenWhiskClient implements AutoCloseable {
     private record Reply(int code, String body) {
     }
 
-    private CompletableFuture<Reply> send(Request request) {
+    private CompletableFuture<Reply> send(Request request, String operation, String action) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         (request.method().equals("GET") ? reads : http).newCall(request).enqueue(new Callback() {
             @Override
             public void onFailure(Call call, IOException e) {
+                observe(operation, action, -1);
                 reply.completeExceptionally(e);
             }
 
             @Override
             public void onResponse(Call call, Response response) {
+                observe(operation, action, response.code());
                 try (response) {
                     ResponseBody body = response.body();
                     reply.complete(new Reply(response.code(), body.string()));
@@ -344,6 +363,14 @@ public final class OpenWhiskClient implements AutoCloseable {
             }
         });
         return reply;
+    }
+
+    private void observe(String operation, String action, int status) {
+        try {
+            observer.response(operation, action, status);
+        } catch (RuntimeException e) {
+            LOG.debug("response observer failed: {}", e.toString());
+        }
     }
 
     HttpUrl actionUrl(String action) {

@@ -8,7 +8,7 @@
  * OpenWhiskSettings ow = OpenWhiskSettings.builder(apiHost, authKey).namespace(ns).build();
  * OpenWhiskClient client = new OpenWhiskClient(ow);
  * ActionVersions versions = new ActionVersions(client, ruleActions);
- * versions.awaitInitial(Duration.ofSeconds(30));   // fails start-up naming the action it cannot read
+ * versions.awaitInitial(Duration.ofSeconds(30));   // throws naming the action it cannot read (the app retries)
  * versions.start(Duration.ofMinutes(1));           // versions.versionOf(action) never does I/O
  * Invoker invoker = new Invoker(client, resultStoreOrNull, InvokerSettings.from(ow, 256 * 1024), Clock.systemUTC());
  *

@@ -39,9 +39,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin endpoint of one Deja process (JDK HTTP server, bound to {@code deja.admin.address}):
  * <ul>
- *   <li>{@code GET /health}: 200 {@code {"status":"UP","dedup":"RUNNING","invoker":"RUNNING"}} when
- *       every Kafka Streams application of the process is RUNNING; 503 {@code {"status":"DOWN",...}}
- *       with the states otherwise (REBALANCING, ERROR, PENDING_SHUTDOWN, ...).</li>
+ *   <li>{@code GET /health/ready} (and {@code GET /health}, its older name): 200
+ *       {@code {"status":"UP","dedup":"RUNNING","invoker":"RUNNING"}} when every Kafka Streams application
+ *       of the process is RUNNING; 503 {@code {"status":"DOWN",...}} with the states otherwise (CREATED
+ *       while it waits to start, REBALANCING while restoring or rebalancing, ERROR, PENDING_SHUTDOWN, ...).
+ *       For a readiness probe and load balancers.</li>
+ *   <li>{@code GET /health/live}: 200 {@code {"status":"UP",...}} while no application of the process has
+ *       failed for good (ERROR, PENDING_ERROR, NOT_RUNNING); restoring and rebalancing are alive. For a
+ *       liveness probe: it restarts a process that cannot recover, never one that is restoring.</li>
  *   <li>{@code GET /metrics}: the Prometheus text exposition (version 0.0.4).</li>
  *   <li>{@code GET /entries/{dedupKey}} (the key URL-encoded): the {@link TableEntry} JSON of the
  *       {@code dedup-table} store, read by interactive query on the instance that owns the key (a
@@ -98,6 +103,15 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(String address, Supplier<Map<String, KafkaStreams.State>> states,
             Supplier<String> scrape, Supplier<KafkaStreams> dedup, Function<String, List<String>> keysForMd5) {
+        return start(address, null, states, scrape, dedup, keysForMd5);
+    }
+
+    /**
+     * Binds and starts the endpoint, known to other instances as {@code advertised} ({@code host:port}, the dedup
+     * app's {@code application.server}; null: the bound address, or this host's name when bound to every address).
+     */
+    public static AdminServer start(String address, String advertised, Supplier<Map<String, KafkaStreams.State>> states,
+            Supplier<String> scrape, Supplier<KafkaStreams> dedup, Function<String, List<String>> keysForMd5) {
         int colon = address.lastIndexOf(':');
         if (colon < 0) {
             throw new IllegalArgumentException("admin address must be host:port, was " + address);
@@ -112,13 +126,19 @@ public final class AdminServer implements AutoCloseable {
                 return thread;
             });
             server.setExecutor(executor);
-            String advertised = host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")
-                    ? InetAddress.getLocalHost().getHostName() : host;
-            AdminServer admin = new AdminServer(server, executor, new HostInfo(advertised, server.getAddress().getPort()),
-                    states, scrape, dedup, keysForMd5);
+            HostInfo self;
+            if (advertised != null && !advertised.isBlank()) {
+                self = HostInfo.buildFromEndpoint(advertised);
+            } else {
+                String name = host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")
+                        ? InetAddress.getLocalHost().getHostName() : host;
+                self = new HostInfo(name, server.getAddress().getPort());
+            }
+            AdminServer admin = new AdminServer(server, executor, self, states, scrape, dedup, keysForMd5);
             server.createContext("/", admin::handle);
             server.start();
-            LOG.info("admin endpoint on http://{}:{} (/health, /metrics, /entries/KEY)", advertised, admin.port());
+            LOG.info("admin endpoint on {} port {}, known to other instances as {}:{} (/health/live, /health/ready, /metrics,"
+                    + " /entries/KEY)", host.isEmpty() ? "0.0.0.0" : host, admin.port(), self.host(), self.port());
             return admin;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind the admin endpoint to " + address, e);
@@ -148,8 +168,12 @@ public final class AdminServer implements AutoCloseable {
             }
             String path = exchange.getRequestURI().getPath();
             boolean localOnly = LOCAL_ONLY.equals(exchange.getRequestURI().getRawQuery());
-            if (path.equals("/health")) {
-                health(exchange);
+            if (path.equals("/health") || path.equals("/health/ready")) {
+                Map<String, KafkaStreams.State> current = states.get();
+                health(exchange, current, ready(current));
+            } else if (path.equals("/health/live")) {
+                Map<String, KafkaStreams.State> current = states.get();
+                health(exchange, current, live(current));
             } else if (path.equals("/metrics")) {
                 send(exchange, 200, METRICS_CONTENT_TYPE, scrape.get());
             } else if (path.startsWith("/entries/") && path.length() > "/entries/".length()) {
@@ -158,16 +182,25 @@ public final class AdminServer implements AutoCloseable {
             } else if (path.startsWith("/md5/") && path.length() > "/md5/".length()) {
                 md5(exchange, path.substring("/md5/".length()));
             } else {
-                send(exchange, 404, JSON, error("unknown path; try /health, /metrics, /entries/KEY, /md5/MD5"));
+                send(exchange, 404, JSON, error("unknown path; try /health/live, /health/ready, /metrics, /entries/KEY, /md5/MD5"));
             }
         } catch (RuntimeException e) {
             LOG.warn("admin request {} failed: {}", exchange.getRequestURI().getPath(), e.toString());
         }
     }
 
-    private void health(HttpExchange exchange) throws IOException {
-        Map<String, KafkaStreams.State> current = states.get();
-        boolean up = !current.isEmpty() && current.values().stream().allMatch(s -> s == KafkaStreams.State.RUNNING);
+    /** Ready: every application RUNNING. */
+    static boolean ready(Map<String, KafkaStreams.State> states) {
+        return !states.isEmpty() && states.values().stream().allMatch(s -> s == KafkaStreams.State.RUNNING);
+    }
+
+    /** Alive: no application failed for good (restoring, rebalancing and waiting to start are alive). */
+    static boolean live(Map<String, KafkaStreams.State> states) {
+        return states.values().stream().noneMatch(s -> s == KafkaStreams.State.ERROR
+                || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING);
+    }
+
+    private static void health(HttpExchange exchange, Map<String, KafkaStreams.State> current, boolean up) throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode().put("status", up ? "UP" : "DOWN");
         current.forEach((name, state) -> body.put(name, state.name()));
         send(exchange, up ? 200 : 503, JSON, body.toString());

@@ -104,7 +104,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
             return;
         }
         OutputRecord output = OutputRecord.of(upload, done, Outcome.CACHED, now);
-        metrics.answered(Outcome.CACHED, output.latencyMs(), done.durationMs());
+        metrics.answered(output, done.durationMs());
         context.forward(new Record<>(upload.object().path(), new DedupOutput.Output(output), now));
         hits.merge(record.key(), 1L, Long::sum);
         if (hits.size() >= settings.punctuateMaxItems()) {

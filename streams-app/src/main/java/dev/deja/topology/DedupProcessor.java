@@ -259,7 +259,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
 
     private void emitOutput(Upload upload, TableEntry entry, Outcome outcome, long now) {
         OutputRecord output = OutputRecord.of(upload, entry, outcome, now);
-        metrics.answered(outcome, output.latencyMs(), entry.durationMs());
+        metrics.answered(output, entry.durationMs());
         context.forward(new Record<>(upload.object().path(), new DedupOutput.Output(output), now));
     }
 

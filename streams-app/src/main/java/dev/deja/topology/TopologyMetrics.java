@@ -1,6 +1,6 @@
 package dev.deja.topology;
 
-import dev.deja.model.Outcome;
+import dev.deja.model.OutputRecord;
 import java.time.Duration;
 
 /** What the processors count; the application implements it over its meter registry. */
@@ -26,8 +26,11 @@ public interface TopologyMetrics {
     default void invocationRequested() {
     }
 
-    /** One output record; {@code savedDurationMs} is the action time a cached or coalesced answer saved. */
-    default void answered(Outcome outcome, long latencyMs, Long savedDurationMs) {
+    /**
+     * One output record (its rule, action, outcome and latency are counted); {@code savedDurationMs} is the
+     * action time a cached or coalesced answer saved.
+     */
+    default void answered(OutputRecord output, Long savedDurationMs) {
     }
 
     /** One finished invocation (the invoker's side): request-to-result latency, HTTP calls made, failure kind or null. */

@@ -15,6 +15,8 @@ import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class AdminServerTest {
 
@@ -54,17 +56,40 @@ class AdminServerTest {
         assertThat(response.body()).contains("\"status\":\"DOWN\"", "\"dedup\":\"REBALANCING\"", "\"invoker\":\"RUNNING\"");
     }
 
+    @ParameterizedTest
+    @CsvSource({
+            "RUNNING, RUNNING, 200, 200",
+            "REBALANCING, RUNNING, 200, 503",
+            "CREATED, RUNNING, 200, 503",
+            "ERROR, RUNNING, 503, 503",
+            "NOT_RUNNING, RUNNING, 503, 503"})
+    void shouldTellLiveFromReadyWhenAnApplicationIsInAState(KafkaStreams.State dedup, KafkaStreams.State invoker,
+            int live, int ready) throws Exception {
+        // given
+        states.put("dedup", dedup);
+        states.put("invoker", invoker);
+        // when
+        HttpResponse<String> liveness = get("/health/live");
+        HttpResponse<String> readiness = get("/health/ready");
+        HttpResponse<String> health = get("/health");
+        // then: restoring and rebalancing are alive, and only RUNNING is ready (/health is /health/ready)
+        assertThat(liveness.statusCode()).isEqualTo(live);
+        assertThat(readiness.statusCode()).isEqualTo(ready);
+        assertThat(health.statusCode()).isEqualTo(ready);
+        assertThat(readiness.body()).contains("\"dedup\":\"" + dedup + "\"");
+    }
+
     @Test
     void shouldServePrometheusTextWhenMetricsAreAsked() throws Exception {
         // given
         DejaMetrics metrics = new DejaMetrics(registry, 1_000);
-        metrics.answered(Outcome.CACHED, 10, 100L);
+        metrics.answered(DejaMetricsTest.output("thumbs", "thumbnail", Outcome.CACHED, 10), 100L);
         // when
         HttpResponse<String> response = get("/metrics");
         // then
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValue(AdminServer.METRICS_CONTENT_TYPE);
-        assertThat(response.body()).contains("deja_uploads_total{outcome=\"CACHED\"} 1.0");
+        assertThat(response.body()).contains("deja_uploads_total{action=\"thumbnail\",outcome=\"CACHED\",rule=\"thumbs\"} 1.0");
     }
 
     @Test

@@ -18,12 +18,12 @@ class SummaryLogTest {
             metrics.eventIn();
             metrics.eventIn();
             metrics.invocationRequested();
-            metrics.answered(Outcome.INVOKED, 5, null);
-            metrics.answered(Outcome.CACHED, 5, 10L);
-            metrics.answered(Outcome.COALESCED, 5, 10L);
+            metrics.answered(DejaMetricsTest.output("thumbs", "thumbnail", Outcome.INVOKED, 5), null);
+            metrics.answered(DejaMetricsTest.output("thumbs", "thumbnail", Outcome.CACHED, 5), 10L);
+            metrics.answered(DejaMetricsTest.output("thumbs", "thumbnail", Outcome.COALESCED, 5), 10L);
             metrics.deadLetter();
             String first = log.line();
-            metrics.answered(Outcome.CACHED, 5, 10L);
+            metrics.answered(DejaMetricsTest.output("thumbs", "thumbnail", Outcome.CACHED, 5), 10L);
             // when
             String second = log.line();
             // then

@@ -48,8 +48,13 @@ class DockerFilesTest {
         compose.path("services").fieldNames().forEachRemaining(services::add);
 
         // then
-        assertThat(services).contains("kafka", "kafka-setup", "minio", "minio-setup", "couchdb", "openwhisk", "deja");
+        assertThat(services).contains("kafka", "kafka-setup", "minio", "minio-setup", "couchdb", "openwhisk",
+                "openwhisk-action", "deja");
         assertThat(compose.at("/services/kafka/image").asText()).startsWith("apache/kafka:4.");
+        // MinIO's own images are frozen before the CVE-2025-62506 fix and withdrawn: a maintained build, pinned
+        assertThat(compose.at("/services/minio/image").asText()).startsWith("pgsty/silo:RELEASE.");
+        assertThat(compose.at("/services/minio-setup/image").asText()).isEqualTo(compose.at("/services/minio/image").asText());
+        assertThat(compose.toString()).doesNotContain("minio/minio", "minio/mc");
         assertThat(compose.at("/services/couchdb/image").asText()).isEqualTo("couchdb:3");
         assertThat(compose.at("/services/openwhisk/image").asText()).startsWith("openwhisk/standalone:");
         assertThat(compose.at("/services/deja/build/dockerfile").asText()).isEqualTo("docker/Dockerfile");
@@ -108,8 +113,13 @@ class DockerFilesTest {
         assertThat(minio).containsEntry("MINIO_NOTIFY_KAFKA_ENABLE_PRIMARY", "on")
                 .containsEntry("MINIO_NOTIFY_KAFKA_TOPIC_PRIMARY", input)
                 .containsEntry("MINIO_NOTIFY_KAFKA_BROKERS_PRIMARY", advertised("PLAINTEXT"));
-        assertThat(minio.get("MINIO_NOTIFY_KAFKA_QUEUE_DIR_PRIMARY")).as("queue dir: at-least-once delivery")
-                .startsWith("/data/");
+        String queueDir = minio.get("MINIO_NOTIFY_KAFKA_QUEUE_DIR_PRIMARY");
+        assertThat(queueDir).as("queue dir: at-least-once delivery, outside the data drive").isNotBlank()
+                .doesNotStartWith("/data");
+        assertThat(strings(compose.at("/services/minio/command"))).containsSubsequence("server", "/data");
+        assertThat(strings(compose.at("/services/minio/volumes")))
+                .anyMatch(volume -> volume.endsWith(":/data"))
+                .anyMatch(volume -> !volume.endsWith(":/data") && queueDir.startsWith(volume.substring(volume.indexOf(':') + 1) + "/"));
         assertThat(setup).contains("--topic " + input)
                 .contains("--partitions " + config.getInt(DejaConfig.PARTITIONS_CONFIG));
     }
@@ -242,9 +252,14 @@ class DockerFilesTest {
         assertThat(runtime.get(0)).isEqualTo("FROM eclipse-temurin:17-jre");
         assertThat(runtime).filteredOn(line -> line.startsWith("USER ")).singleElement()
                 .isEqualTo("USER 10001:10001");
-        assertThat(runtime).contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/deja.jar\"]",
+        assertThat(runtime).contains("ENTRYPOINT [\"/app/deja-entrypoint.sh\"]",
                 "CMD [\"run\", \"--config\", \"/etc/deja/deja.properties\"]", "WORKDIR /app", "EXPOSE 8079",
-                "VOLUME [\"/var/lib/deja\"]", "COPY --from=build /src/streams-app/target/deja.jar /app/deja.jar");
+                "VOLUME [\"/var/lib/deja\"]", "COPY --from=build /src/streams-app/target/deja.jar /app/deja.jar",
+                "COPY --chmod=0755 docker/deja-entrypoint.sh /app/deja-entrypoint.sh");
+        // the admin endpoint listens on the container's addresses, and the image checks its readiness
+        assertThat(runtime).contains("DEJA_ADMIN_ADDRESS=0.0.0.0:8079 \\");
+        assertThat(String.join("\n", runtime)).containsPattern("HEALTHCHECK [^\n]*--start-period=\\d+s")
+                .contains("GET /health/ready");
         assertThat(pom).as("the shaded jar the image copies").contains("<finalName>deja</finalName>");
     }
 
@@ -263,6 +278,151 @@ class DockerFilesTest {
         names.forEach(module -> assertThat(dockerfile).contains("COPY " + module + "/pom.xml " + module + "/"));
         assertThat(dockerfile).contains("COPY streams-app/src streams-app/src", "-pl streams-app -am package")
                 .as("the image builds the production app only").doesNotContain("COPY devstack/src", "COPY thumbnail-action/src");
+    }
+
+    @Test
+    void shouldRaiseStandaloneLimitsWhenOpenWhiskStarts() throws IOException {
+        // given: standalone.conf's whisk.config limits a namespace to 60 invokes a minute and 30 at once
+        String conf = Files.readString(docker.resolve("openwhisk.conf"), StandardCharsets.UTF_8);
+        DejaConfig config = DejaConfig.load(docker.resolve("deja.properties"), resolvedEnvironment("deja"), Map.of());
+
+        // when
+        long perMinute = hoconLong(conf, "limits-actions-invokes-perMinute");
+        long concurrent = hoconLong(conf, "limits-actions-invokes-concurrent");
+
+        // then: far above standalone's 60 and 30, and above what several invokers have in flight at once
+        assertThat(conf).contains("include classpath(\"standalone.conf\")");
+        assertThat(perMinute).isGreaterThanOrEqualTo(1_000);
+        assertThat(concurrent).isGreaterThanOrEqualTo(100)
+                .isGreaterThan(4L * config.getInt(DejaConfig.INVOKER_MAX_IN_FLIGHT_CONFIG));
+    }
+
+    @Test
+    void shouldKeepTheRuleActionDeployedWhenOpenWhiskRestarts() throws IOException {
+        // given
+        JsonNode deployer = compose.at("/services/openwhisk-action");
+        Map<String, String> env = resolvedEnvironment("openwhisk-action");
+        String script = Files.readString(docker.resolve("deploy-action.sh"), StandardCharsets.UTF_8);
+        String dockerfile = Files.readString(docker.resolve(deployer.at("/build/dockerfile").asText().replace("docker/", "")),
+                StandardCharsets.UTF_8);
+        Rule rule = DejaConfig.load(docker.resolve("deja.properties"), resolvedEnvironment("deja"), Map.of()).rules().get(0);
+
+        // then: the action Deja's rule names, created against the same OpenWhisk with the same key
+        assertThat(env).containsEntry("ACTION_NAME", rule.action())
+                .containsEntry("OPENWHISK_APIHOST", resolvedEnvironment("deja").get("DEJA_OPENWHISK_API_HOST"))
+                .containsEntry("OPENWHISK_AUTH", dotEnv.get("OPENWHISK_AUTH"))
+                .containsEntry("S3_ENDPOINT", resolvedEnvironment("deja").get("DEJA_S3_ENDPOINT"));
+        // wsk comes with the standalone image; the jar is built from this repository
+        assertThat(dockerfile).contains("FROM " + compose.at("/services/openwhisk/image").asText(),
+                "-pl thumbnail-action -am package", "COPY docker/deploy-action.sh");
+        // a loop, not a one shot: standalone forgets its actions when it restarts
+        assertThat(deployer.path("restart").asText()).isEqualTo("unless-stopped");
+        assertThat(script).contains("while true", "wsk -i action get \"$ACTION\"", "wsk -i action update \"$ACTION\"",
+                "--main dev.deja.action.ThumbnailAction", "--kind java:default", "--param-file");
+        assertThat(script).as("secrets never on a command line").doesNotContain("-p s3SecretKey", "--param s3SecretKey");
+        assertThat(String.join(" ", strings(deployer.at("/healthcheck/test")))).contains("action get " + rule.action());
+        assertThat(compose.at("/services/deja/depends_on/openwhisk-action/condition").asText()).isEqualTo("service_healthy");
+    }
+
+    @Test
+    void shouldCheckHealthAndWaitForHealthyDependenciesWhenServicesStart() {
+        // given: one-shot services exit; every other service has a healthcheck
+        Set<String> oneShots = new TreeSet<>();
+        compose.path("services").fields().forEachRemaining(service -> {
+            if ("no".equals(service.getValue().path("restart").asText())) {
+                oneShots.add(service.getKey());
+            }
+        });
+        List<String> problems = new ArrayList<>();
+
+        // when
+        compose.path("services").fields().forEachRemaining(service -> {
+            String name = service.getKey();
+            if (!oneShots.contains(name) && service.getValue().path("healthcheck").path("test").isMissingNode()) {
+                problems.add(name + " has no healthcheck");
+            }
+            service.getValue().path("depends_on").fields().forEachRemaining(dependency -> {
+                String expected = oneShots.contains(dependency.getKey()) ? "service_completed_successfully" : "service_healthy";
+                if (!expected.equals(dependency.getValue().path("condition").asText())) {
+                    problems.add(name + " -> " + dependency.getKey() + " is not " + expected);
+                }
+            });
+        });
+
+        // then
+        assertThat(oneShots).containsExactlyInAnyOrder("kafka-setup", "minio-setup");
+        assertThat(problems).isEmpty();
+        assertThat(String.join(" ", strings(compose.at("/services/deja/healthcheck/test")))).contains("GET /health/ready");
+    }
+
+    @Test
+    void shouldLetDejaDrainAndCloseWhenComposeStopsIt() {
+        // given
+        DejaConfig config = DejaConfig.load(docker.resolve("deja.properties"), resolvedEnvironment("deja"), Map.of());
+        long drainMs = config.getLong(DejaConfig.INVOKER_DRAIN_TIMEOUT_CONFIG);
+
+        // when
+        long graceMs = seconds(compose.at("/services/deja/stop_grace_period").asText()) * 1000;
+
+        // then: the drain, then up to 30 s for each Kafka Streams application's close (DejaApp.close)
+        assertThat(graceMs).isGreaterThanOrEqualTo(drainMs + 2 * 30_000);
+    }
+
+    @Test
+    void shouldRunCouchDbAsOneNodeWhenComposeStartsIt() throws IOException {
+        // given
+        String mount = strings(compose.at("/services/couchdb/volumes")).stream()
+                .filter(volume -> volume.contains("/opt/couchdb/etc/local.d/")).findFirst().orElseThrow();
+
+        // when
+        String ini = Files.readString(docker.resolve(mount.substring(0, mount.indexOf(':'))), StandardCharsets.UTF_8);
+
+        // then
+        assertThat(ini).containsPattern("(?m)^\\[couchdb]\\s*$").containsPattern("(?m)^single_node\\s*=\\s*true\\s*$");
+        assertThat(mount).endsWith(".ini:ro");
+    }
+
+    @Test
+    void shouldFitHeapRocksDbAndOverheadInTheContainerWhenTheImageStarts() throws Exception {
+        // given: the image's entrypoint, with a stand-in java that prints its arguments
+        Path bin = Files.createDirectories(root.resolve("topology-tests/target/docker-entrypoint-test"));
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
+        java.toFile().setExecutable(true);
+        long limit = 1536L << 20;
+
+        // when
+        String fits = entrypoint(bin, Map.of("MEMORY_LIMIT_BYTES", Long.toString(limit)));
+        String small = entrypoint(bin, Map.of("MEMORY_LIMIT_BYTES", Long.toString(512L << 20)));
+
+        // then: 1536 MiB - 256 MiB (RocksDB) - 320 MiB (overhead) = 960 MiB of heap
+        assertThat(fits).contains("-Xmx960m -XX:+ExitOnOutOfMemoryError -jar /app/deja.jar run --config /etc/deja/deja.properties")
+                .contains("memory limit 1536 MiB = heap 960 MiB + RocksDB 256 MiB + overhead 320 MiB");
+        assertThat(small).contains("leaves no room for a heap").doesNotContain("-jar");
+        assertThat(compose.at("/services/deja/mem_limit").asText()).isEqualTo("1536m");
+    }
+
+    private String entrypoint(Path bin, Map<String, String> env) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("bash", docker.resolve("deja-entrypoint.sh").toString(),
+                "run", "--config", "/etc/deja/deja.properties").redirectErrorStream(true);
+        builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    private static long hoconLong(String conf, String key) {
+        Matcher matcher = Pattern.compile("(?m)^\\s*" + Pattern.quote(key) + "\\s*[=:]\\s*(\\d+)\\s*$").matcher(conf);
+        assertThat(matcher.find()).as("%s in openwhisk.conf", key).isTrue();
+        return Long.parseLong(matcher.group(1));
+    }
+
+    private static long seconds(String duration) {
+        Matcher matcher = Pattern.compile("(\\d+)(s|m)").matcher(duration);
+        assertThat(matcher.matches()).as("a duration like 90s: %s", duration).isTrue();
+        return Long.parseLong(matcher.group(1)) * (matcher.group(2).equals("m") ? 60 : 1);
     }
 
     private String advertised(String listener) {

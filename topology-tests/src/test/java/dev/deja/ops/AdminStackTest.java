@@ -62,8 +62,8 @@ class AdminStackTest {
                 assertThat(health.body()).isEqualTo("{\"status\":\"UP\",\"dedup\":\"RUNNING\",\"invoker\":\"RUNNING\"}");
                 assertThat(metrics.statusCode()).isEqualTo(200);
                 assertThat(metrics.headers().firstValue("Content-Type")).hasValue(AdminServer.METRICS_CONTENT_TYPE);
-                assertThat(metrics.body()).contains("deja_uploads_total{outcome=\"INVOKED\"} 3.0", "deja_breaker_state 0.0",
-                        "deja_invoker_in_flight 0.0");
+                assertThat(metrics.body()).contains("deja_uploads_total{action=\"thumbnail\",outcome=\"INVOKED\",rule=\"thumbs\"} 3.0",
+                        "deja_breaker_state{state=\"closed\"} 1.0", "deja_invoker_in_flight 0.0");
                 assertThat(entry.statusCode()).isEqualTo(200);
                 assertThat(Json.MAPPER.readTree(entry.body()).get("dedupKey").asText()).isEqualTo(output.dedupKey());
                 assertThat(Json.MAPPER.readTree(entry.body()).get("status").asText()).isEqualTo("DONE");
