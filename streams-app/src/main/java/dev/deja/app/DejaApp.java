@@ -13,9 +13,8 @@ import dev.deja.ops.AdminServer;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.ops.SummaryLog;
 import dev.deja.s3.ContentHasher;
-import dev.deja.s3.ObjectMissingException;
-import dev.deja.s3.ObjectTooLargeException;
 import dev.deja.s3.S3Clients;
+import dev.deja.s3.S3ContentHashing;
 import dev.deja.s3.S3ResultStore;
 import dev.deja.s3.S3Settings;
 import dev.deja.topology.ContentHashing;
@@ -36,8 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
@@ -123,7 +120,7 @@ public final class DejaApp implements AutoCloseable {
             versions.awaitInitial(VERSION_WAIT);
             versions.start(Duration.ofMillis(config.getLong(DejaConfig.OPENWHISK_VERSION_REFRESH_CONFIG)));
             LOG.info("action versions: {}", versions.snapshot());
-            ContentHashing hashing = minio == null ? ContentHashing.UNAVAILABLE : hashing(track(new ContentHasher(minio,
+            ContentHashing hashing = minio == null ? ContentHashing.UNAVAILABLE : S3ContentHashing.of(track(new ContentHasher(minio,
                     new ContentHasher.Limits(config.getInt(DejaConfig.HASH_MAX_IN_FLIGHT_CONFIG), 10_000,
                             config.getLong(DejaConfig.HASH_MAX_OBJECT_BYTES_CONFIG), 5, Duration.ofMillis(200),
                             Duration.ofSeconds(10)))));
@@ -223,17 +220,6 @@ public final class DejaApp implements AutoCloseable {
                     + " are required with " + DejaConfig.S3_ENDPOINT_CONFIG);
         }
         return S3Clients.minio(new S3Settings(endpoint, access, secret, config.getString(DejaConfig.S3_REGION_CONFIG)), http);
-    }
-
-    /** The hashing stage's view of {@link ContentHasher}: a missing or too large object is final. */
-    static ContentHashing hashing(ContentHasher hasher) {
-        return (bucket, key) -> hasher.md5(bucket, key).exceptionallyCompose(error -> {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (cause instanceof ObjectMissingException || cause instanceof ObjectTooLargeException) {
-                return CompletableFuture.failedFuture(new ContentHashing.Rejected(cause.getMessage()));
-            }
-            return CompletableFuture.failedFuture(cause);
-        });
     }
 
     private <T extends AutoCloseable> T track(T resource) {

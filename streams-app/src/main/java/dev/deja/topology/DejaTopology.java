@@ -98,6 +98,8 @@ public final class DejaTopology {
         DedupSettings settings = DedupSettings.from(config);
         Duration poll = Duration.ofMillis(settings.punctuateIntervalMs());
         Semaphore hashLimit = new Semaphore(config.getInt(DejaConfig.HASH_MAX_IN_FLIGHT_CONFIG));
+        int maxRecordBytes = DeadLetters.maxRecordBytes(config.streamsProperties());
+        Duration hashTimeout = Duration.ofMillis(config.getLong(DejaConfig.HASH_TIMEOUT_CONFIG));
 
         builder.addStateStore(store(HASH_JOBS_STORE, JsonSerde.of(HashJob.class)));
         builder.addStateStore(store(TABLE_STORE, ENTRY));
@@ -108,11 +110,11 @@ public final class DejaTopology {
 
         KStream<String, Ingested> parsed = builder
                 .stream(config.getString(DejaConfig.INPUT_TOPIC_CONFIG), Consumed.with(BYTES, BYTES).withName("read-bucket-events"))
-                .process(() -> new IngestProcessor(config.rules(), actionVersions, metrics), Named.as("parse-events"));
+                .process(() -> new IngestProcessor(config.rules(), actionVersions, metrics, maxRecordBytes), Named.as("parse-events"));
         KStream<String, Ingested> hashed = parsed
                 .filter((key, value) -> value instanceof Ingested.NeedsHash, Named.as("needs-hash"))
                 .mapValues(value -> ((Ingested.NeedsHash) value).job(), Named.as("hash-job"))
-                .process(() -> new HashProcessor(hashing, hashLimit, poll, metrics), Named.as("hash-content"), HASH_JOBS_STORE);
+                .process(() -> new HashProcessor(hashing, hashLimit, poll, metrics, hashTimeout, maxRecordBytes), Named.as("hash-content"), HASH_JOBS_STORE);
         KStream<String, Ingested> ingested = parsed
                 .filter((key, value) -> !(value instanceof Ingested.NeedsHash), Named.as("has-md5"))
                 .merge(hashed, Named.as("merge-hashed"));
