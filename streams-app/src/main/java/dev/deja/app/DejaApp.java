@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
@@ -57,6 +58,9 @@ public final class DejaApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DejaApp.class);
     private static final Duration VERSION_WAIT = Duration.ofSeconds(30);
+    /** Stream thread failures within {@link #THREAD_FAILURE_WINDOW} after which the application stops. */
+    static final int MAX_THREAD_FAILURES = 3;
+    static final Duration THREAD_FAILURE_WINDOW = Duration.ofMinutes(5);
 
     private final DejaConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -68,6 +72,8 @@ public final class DejaApp implements AutoCloseable {
     private Invoker invoker;
     private volatile ActionVersions versions;
     private AdminServer admin;
+    private Thread mirrorThread;
+    private final CompletableFuture<String> failure = new CompletableFuture<>();
 
     private DejaApp(DejaConfig config) {
         this.config = config;
@@ -133,6 +139,7 @@ public final class DejaApp implements AutoCloseable {
             metrics.mirrorGauge(mirror);
             Thread thread = new Thread(mirror, "deja-mirror");
             thread.setDaemon(true);
+            mirrorThread = thread;
             thread.start();
         }
     }
@@ -156,8 +163,13 @@ public final class DejaApp implements AutoCloseable {
         }
         KafkaStreams kafkaStreams = new KafkaStreams(topology, props);
         boolean invokes = applicationId.equals(DejaTopology.invokerApplicationId(config));
+        ThreadFailures failures = new ThreadFailures(MAX_THREAD_FAILURES, THREAD_FAILURE_WINDOW);
         kafkaStreams.setStateListener((now, before) -> {
             LOG.info("{}: {} -> {}", applicationId, before, now);
+            if (now == KafkaStreams.State.ERROR) {
+                failure.complete(applicationId + " stopped (Kafka Streams state ERROR)"
+                        + (failures.last() == null ? "" : ": " + failures.last()));
+            }
             if (invokes) {
                 // Called on the stream thread before it commits revoked tasks: no new invocation until the tasks
                 // have moved, and the commit hook waits for the ones in flight.
@@ -169,8 +181,14 @@ public final class DejaApp implements AutoCloseable {
             }
         });
         kafkaStreams.setUncaughtExceptionHandler(error -> {
-            LOG.error("{}: stream thread failed, replacing it", applicationId, error);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            if (failures.failed(error)) {
+                LOG.error("{}: stream thread failed, replacing it", applicationId, error);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+            // Failing over and over, the process does no work: stop, so that it exits and its supervisor sees it.
+            LOG.error("{}: stream threads failed {} times within {}; stopping", applicationId, MAX_THREAD_FAILURES,
+                    THREAD_FAILURE_WINDOW, error);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         new KafkaStreamsMetrics(kafkaStreams).bindTo(registry);
         streams.add(kafkaStreams);
@@ -246,6 +264,10 @@ public final class DejaApp implements AutoCloseable {
         if (invokerStreams != null) {
             states.put("invoker", invokerStreams.state());
         }
+        if (mirrorThread != null) {
+            // the mirror is a thread, not a Streams application: RUNNING while it runs, ERROR once it has stopped
+            states.put("mirror", mirrorThread.isAlive() ? KafkaStreams.State.RUNNING : KafkaStreams.State.ERROR);
+        }
         return states;
     }
 
@@ -260,6 +282,14 @@ public final class DejaApp implements AutoCloseable {
                 .map(rule -> DedupKey.of(rule.action(), current.versionOf(rule.action()), rule.paramsHash(),
                         md5.toLowerCase(java.util.Locale.ROOT)))
                 .distinct().toList();
+    }
+
+    /**
+     * Completes, with a one-line reason, when a Kafka Streams application of this process has stopped for good
+     * (state ERROR: its stream threads kept failing, or Kafka Streams shut it down); the process should then exit.
+     */
+    public CompletableFuture<String> failure() {
+        return failure;
     }
 
     /** The admin endpoint's bound port; -1 when {@code deja.admin.address} is empty. */
