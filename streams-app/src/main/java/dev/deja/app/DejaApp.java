@@ -135,7 +135,7 @@ public final class DejaApp implements AutoCloseable {
         }
         if (config.getBoolean(DejaConfig.MIRROR_ENABLED_CONFIG)) {
             Mirror mirror = track(new Mirror(config.streamsProperties(), config.getString(DejaConfig.TABLE_TOPIC_CONFIG),
-                    couchSettings(config)));
+                    couchSettings(config), config.getString(DejaConfig.DLQ_TOPIC_CONFIG)));
             metrics.mirrorGauge(mirror);
             Thread thread = new Thread(mirror, "deja-mirror");
             thread.setDaemon(true);
