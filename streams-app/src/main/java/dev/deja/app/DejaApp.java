@@ -13,10 +13,8 @@ import dev.deja.ops.AdminServer;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.ops.SummaryLog;
 import dev.deja.s3.ContentHasher;
-import dev.deja.s3.ObjectChangedException;
-import dev.deja.s3.ObjectMissingException;
-import dev.deja.s3.ObjectTooLargeException;
 import dev.deja.s3.S3Clients;
+import dev.deja.s3.S3ContentHashing;
 import dev.deja.s3.S3ResultStore;
 import dev.deja.s3.S3Settings;
 import dev.deja.topology.ContentHashing;
@@ -38,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +61,9 @@ public final class DejaApp implements AutoCloseable {
     private static final Duration VERSION_WAIT = Duration.ofSeconds(30);
     private static final Duration VERSION_RETRY = Duration.ofSeconds(5);
     private static final Duration VERSION_LOG_EVERY = Duration.ofSeconds(60);
+    /** Stream thread failures within {@link #THREAD_FAILURE_WINDOW} after which the application stops. */
+    static final int MAX_THREAD_FAILURES = 3;
+    static final Duration THREAD_FAILURE_WINDOW = Duration.ofMinutes(5);
 
     private final DejaConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -78,6 +78,8 @@ public final class DejaApp implements AutoCloseable {
     private volatile Role role;
     private final CountDownLatch closing = new CountDownLatch(1);
     private boolean closed;
+    private Thread mirrorThread;
+    private final CompletableFuture<String> failure = new CompletableFuture<>();
 
     private DejaApp(DejaConfig config) {
         this.config = config;
@@ -153,7 +155,7 @@ public final class DejaApp implements AutoCloseable {
             awaitActions(versions, actions);
             versions.start(Duration.ofMillis(config.getLong(DejaConfig.OPENWHISK_VERSION_REFRESH_CONFIG)));
             LOG.info("action versions: {}", versions.snapshot());
-            ContentHashing hashing = minio == null ? ContentHashing.UNAVAILABLE : hashing(track(new ContentHasher(minio,
+            ContentHashing hashing = minio == null ? ContentHashing.UNAVAILABLE : S3ContentHashing.of(track(new ContentHasher(minio,
                     new ContentHasher.Limits(config.getInt(DejaConfig.HASH_MAX_IN_FLIGHT_CONFIG), 10_000,
                             config.getLong(DejaConfig.HASH_MAX_OBJECT_BYTES_CONFIG), 5, Duration.ofMillis(200),
                             Duration.ofSeconds(10)))));
@@ -162,10 +164,11 @@ public final class DejaApp implements AutoCloseable {
         }
         if (config.getBoolean(DejaConfig.MIRROR_ENABLED_CONFIG)) {
             Mirror mirror = track(new Mirror(config.streamsProperties(), config.getString(DejaConfig.TABLE_TOPIC_CONFIG),
-                    couchSettings(config)));
+                    couchSettings(config), config.getString(DejaConfig.DLQ_TOPIC_CONFIG)));
             metrics.mirrorGauge(mirror);
             Thread thread = new Thread(mirror, "deja-mirror");
             thread.setDaemon(true);
+            mirrorThread = thread;
             thread.start();
         }
     }
@@ -228,8 +231,13 @@ public final class DejaApp implements AutoCloseable {
         }
         KafkaStreams kafkaStreams = new KafkaStreams(topology, props);
         boolean invokes = applicationId.equals(DejaTopology.invokerApplicationId(config));
+        ThreadFailures failures = new ThreadFailures(MAX_THREAD_FAILURES, THREAD_FAILURE_WINDOW);
         kafkaStreams.setStateListener((now, before) -> {
             LOG.info("{}: {} -> {}", applicationId, before, now);
+            if (now == KafkaStreams.State.ERROR) {
+                failure.complete(applicationId + " stopped (Kafka Streams state ERROR)"
+                        + (failures.last() == null ? "" : ": " + failures.last()));
+            }
             if (invokes) {
                 // Called on the stream thread before it commits revoked tasks: no new invocation until the tasks
                 // have moved, and the commit hook waits for the ones in flight.
@@ -241,8 +249,14 @@ public final class DejaApp implements AutoCloseable {
             }
         });
         kafkaStreams.setUncaughtExceptionHandler(error -> {
-            LOG.error("{}: stream thread failed, replacing it", applicationId, error);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            if (failures.failed(error)) {
+                LOG.error("{}: stream thread failed, replacing it", applicationId, error);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+            // Failing over and over, the process does no work: stop, so that it exits and its supervisor sees it.
+            LOG.error("{}: stream threads failed {} times within {}; stopping", applicationId, MAX_THREAD_FAILURES,
+                    THREAD_FAILURE_WINDOW, error);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         new KafkaStreamsMetrics(kafkaStreams).bindTo(registry);
         streams.add(kafkaStreams);
@@ -294,18 +308,6 @@ public final class DejaApp implements AutoCloseable {
         return S3Clients.minio(new S3Settings(endpoint, access, secret, config.getString(DejaConfig.S3_REGION_CONFIG)), http);
     }
 
-    /** The hashing stage's view of {@link ContentHasher}: a missing, changed or too large object is final. */
-    static ContentHashing hashing(ContentHasher hasher) {
-        return (bucket, key, versionId, eTag) -> hasher.md5(bucket, key, versionId, eTag).exceptionallyCompose(error -> {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (cause instanceof ObjectMissingException || cause instanceof ObjectChangedException
-                    || cause instanceof ObjectTooLargeException) {
-                return CompletableFuture.failedFuture(new ContentHashing.Rejected(cause.getMessage()));
-            }
-            return CompletableFuture.failedFuture(cause);
-        });
-    }
-
     private <T extends AutoCloseable> T track(T resource) {
         resources.push(resource);
         return resource;
@@ -336,6 +338,10 @@ public final class DejaApp implements AutoCloseable {
         } else if (current != null && current.runsInvoker()) {
             states.put("invoker", KafkaStreams.State.CREATED);
         }
+        if (mirrorThread != null) {
+            // the mirror is a thread, not a Streams application: RUNNING while it runs, ERROR once it has stopped
+            states.put("mirror", mirrorThread.isAlive() ? KafkaStreams.State.RUNNING : KafkaStreams.State.ERROR);
+        }
         return states;
     }
 
@@ -350,6 +356,14 @@ public final class DejaApp implements AutoCloseable {
                 .map(rule -> DedupKey.of(rule.action(), current.versionOf(rule.action()), rule.paramsHash(),
                         md5.toLowerCase(java.util.Locale.ROOT)))
                 .distinct().toList();
+    }
+
+    /**
+     * Completes, with a one-line reason, when a Kafka Streams application of this process has stopped for good
+     * (state ERROR: its stream threads kept failing, or Kafka Streams shut it down); the process should then exit.
+     */
+    public CompletableFuture<String> failure() {
+        return failure;
     }
 
     /** The admin endpoint's bound port; -1 when {@code deja.admin.address} is empty. */

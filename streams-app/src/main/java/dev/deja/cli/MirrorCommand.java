@@ -37,7 +37,8 @@ final class MirrorCommand implements Callable<Integer> {
             Mirror.rebuild(deja.streamsProperties(), table, DejaApp.couchSettings(deja), Output.lines(out));
             return 0;
         }
-        Mirror mirror = new Mirror(deja.streamsProperties(), table, DejaApp.couchSettings(deja));
+        Mirror mirror = new Mirror(deja.streamsProperties(), table, DejaApp.couchSettings(deja),
+                deja.getString(DejaConfig.DLQ_TOPIC_CONFIG));
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean failed = new AtomicBoolean();
         Thread thread = new Thread(() -> {

@@ -116,6 +116,8 @@ public final class DejaConfig extends AbstractConfig {
     private static final String HASH_MAX_OBJECT_BYTES_DOC = "Largest object Deja streams to compute its MD5 (multipart or encrypted uploads); larger ones go to the DLQ.";
     public static final String HASH_MAX_IN_FLIGHT_CONFIG = "deja.hash.max.in.flight";
     private static final String HASH_MAX_IN_FLIGHT_DOC = "Most objects hashed at once per stream task.";
+    public static final String HASH_TIMEOUT_CONFIG = "deja.hash.timeout.ms";
+    private static final String HASH_TIMEOUT_DOC = "How long Deja keeps retrying to hash an object while S3 fails transiently (5xx, throttling, network) before the upload goes to the DLQ with the last error; failures S3 will repeat (403, a missing object) go there at once.";
 
     // OpenWhisk
     public static final String OPENWHISK_API_HOST_CONFIG = "deja.openwhisk.api.host";
@@ -156,7 +158,7 @@ public final class DejaConfig extends AbstractConfig {
     public static final String BREAKER_OPEN_CONFIG = "deja.breaker.open.ms";
     private static final String BREAKER_OPEN_DOC = "How long the breaker stays open before a probe call.";
     public static final String RESULT_INLINE_MAX_CONFIG = "deja.result.inline.max.bytes";
-    private static final String RESULT_INLINE_MAX_DOC = "Results larger than this (JSON bytes) are stored in the object store; records carry a reference.";
+    private static final String RESULT_INLINE_MAX_DOC = "Results larger than this (JSON bytes) are stored in the object store; records carry a reference. Without an object store a larger result is a FAILED answer (kind 'result too large'). At most 768 KiB, so every record that carries a result fits Kafka's default 1 MiB.";
 
     // S3
     public static final String S3_ENDPOINT_CONFIG = "deja.s3.endpoint";
@@ -222,6 +224,7 @@ public final class DejaConfig extends AbstractConfig {
             .define(ROCKSDB_CACHE_BYTES_CONFIG, Type.LONG, 256L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.LOW, ROCKSDB_CACHE_BYTES_DOC)
             .define(HASH_MAX_OBJECT_BYTES_CONFIG, Type.LONG, 5L * 1024 * 1024 * 1024, Range.atLeast(0), Importance.MEDIUM, HASH_MAX_OBJECT_BYTES_DOC)
             .define(HASH_MAX_IN_FLIGHT_CONFIG, Type.INT, 4, Range.atLeast(1), Importance.LOW, HASH_MAX_IN_FLIGHT_DOC)
+            .define(HASH_TIMEOUT_CONFIG, Type.LONG, 10L * 60 * 1000, Range.atLeast(0), Importance.LOW, HASH_TIMEOUT_DOC)
             .define(OPENWHISK_API_HOST_CONFIG, Type.STRING, "", Importance.HIGH, OPENWHISK_API_HOST_DOC)
             .define(OPENWHISK_NAMESPACE_CONFIG, Type.STRING, "_", new ConfigDef.NonEmptyString(), Importance.MEDIUM, OPENWHISK_NAMESPACE_DOC)
             .define(OPENWHISK_AUTH_CONFIG, Type.PASSWORD, null, Importance.HIGH, OPENWHISK_AUTH_DOC)
@@ -238,7 +241,7 @@ public final class DejaConfig extends AbstractConfig {
             .define(INVOKER_BACKOFF_MAX_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW, INVOKER_BACKOFF_MAX_DOC)
             .define(BREAKER_THRESHOLD_CONFIG, Type.INT, 10, Range.atLeast(1), Importance.LOW, BREAKER_THRESHOLD_DOC)
             .define(BREAKER_OPEN_CONFIG, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW, BREAKER_OPEN_DOC)
-            .define(RESULT_INLINE_MAX_CONFIG, Type.INT, 256 * 1024, Range.atLeast(0), Importance.MEDIUM, RESULT_INLINE_MAX_DOC)
+            .define(RESULT_INLINE_MAX_CONFIG, Type.INT, 256 * 1024, Range.between(0, 768 * 1024), Importance.MEDIUM, RESULT_INLINE_MAX_DOC)
             .define(S3_ENDPOINT_CONFIG, Type.STRING, "", Importance.MEDIUM, S3_ENDPOINT_DOC)
             .define(S3_ACCESS_KEY_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, S3_ACCESS_KEY_DOC)
             .define(S3_SECRET_KEY_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, S3_SECRET_KEY_DOC)

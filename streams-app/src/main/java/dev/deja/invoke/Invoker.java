@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *       that call's outcome: a task revived in the same process attaches to its calls instead of firing them
  *       again. The same holds for {@link #await} of one activation id.</li>
  *   <li>A successful result whose JSON exceeds {@code inlineResultMaxBytes} is put in the {@link ResultStore}
- *       and the result carries its reference instead (unless no store was given).</li>
+ *       and the result carries its reference instead; without a store it is a failure of kind
+ *       {@value #RESULT_TOO_LARGE} (records never carry more than the inline limit), not retried.</li>
  * </ul>
  */
 public final class Invoker implements ActionCaller, AutoCloseable {
@@ -59,6 +60,10 @@ public final class Invoker implements ActionCaller, AutoCloseable {
     /** How long an ended call's outcome is kept for a revived task to attach to. */
     private static final long RECENT_MS = 60_000;
     static final String RESULT_STORE_FAILURE = "result store unavailable";
+    /** Failure kind of a result above the inline limit when no object store is configured: final, not retried. */
+    public static final String RESULT_TOO_LARGE = "result too large";
+    /** Longest error text a result carries (it is copied into the table entry and every waiter's output). */
+    static final int MAX_ERROR_CHARS = 2000;
 
     private final OpenWhiskClient client;
     private final ResultStore resultStore;
@@ -442,8 +447,18 @@ public final class Invoker implements ActionCaller, AutoCloseable {
                     "cannot serialize the result: " + e.getMessage(), activation, calls));
             return;
         }
-        if (resultStore == null || json.length <= settings.inlineResultMaxBytes()) {
+        if (json.length <= settings.inlineResultMaxBytes()) {
             outcome.complete(completed(request, true, null, result, null, null, activation, calls));
+            return;
+        }
+        if (resultStore == null) {
+            // Records carry at most the inline limit; with nowhere to put the rest, this answer cannot be kept.
+            LOG.warn("Result of {} (activation {}) is {} bytes, above the inline limit of {} bytes, and no object store"
+                    + " is configured for larger ones", request.action(), activation.activationId(), json.length,
+                    settings.inlineResultMaxBytes());
+            outcome.complete(completed(request, false, RESULT_TOO_LARGE, null, null, "the result is " + json.length
+                    + " bytes, above deja.result.inline.max.bytes (" + settings.inlineResultMaxBytes()
+                    + "), and no object store (deja.s3.endpoint) is configured for larger results", activation, calls));
             return;
         }
         try {
@@ -471,12 +486,20 @@ public final class Invoker implements ActionCaller, AutoCloseable {
                 failureKind,
                 result,
                 resultRef,
-                error,
+                bounded(error),
                 activation == null ? null : activation.activationId(),
                 activation == null ? null : activation.duration(),
                 calls,
                 clock.millis(),
                 request.entrySinceMs()));
+    }
+
+    /** An error text cut to {@link #MAX_ERROR_CHARS}, saying how much was cut. */
+    static String bounded(String error) {
+        if (error == null || error.length() <= MAX_ERROR_CHARS) {
+            return error;
+        }
+        return error.substring(0, MAX_ERROR_CHARS) + "... (" + (error.length() - MAX_ERROR_CHARS) + " more characters)";
     }
 
     /** The action's own error text when it gave one, else the client's message. */

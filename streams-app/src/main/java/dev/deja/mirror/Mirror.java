@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * log line marks each change between up and down, none is written per record. The dedup
  * topology never waits for the mirror: a slow or absent CouchDB only shows as lag here.
  *
- * <p>Records whose value cannot be read are logged and skipped. {@link #rebuild} recreates the
+ * <p>Offsets never pass a record that is not in CouchDB: records whose value cannot be read, and documents
+ * CouchDB refuses for good, are written to the dead-letter topic with the reason before the batch is committed
+ * (if that write fails, the batch is held and retried like any failure). {@link #rebuild} recreates the
  * database from the whole topic.
  */
 public final class Mirror implements Runnable, AutoCloseable {
@@ -68,6 +70,7 @@ public final class Mirror implements Runnable, AutoCloseable {
     private final CouchSettings settings;
     private final CouchClient couch;
     private final MirrorWriter writer;
+    private final DeadLetterSink deadLetters;
 
     private final List<Held> held = new ArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -101,13 +104,15 @@ public final class Mirror implements Runnable, AutoCloseable {
      * @param tableTopic the compacted table topic
      * @param settings where to write
      */
-    public Mirror(Map<String, Object> kafkaConsumerProps, String tableTopic, CouchSettings settings) {
+    public Mirror(Map<String, Object> kafkaConsumerProps, String tableTopic, CouchSettings settings,
+            String deadLetterTopic) {
         this(new KafkaConsumer<>(consumerProps(kafkaConsumerProps, settings, true)), tableTopic,
-                new CouchClient(settings));
+                new CouchClient(settings), new KafkaDeadLetterSink(kafkaConsumerProps, deadLetterTopic));
     }
 
-    /** A mirror over a given consumer (tests) and client. */
-    Mirror(Consumer<String, byte[]> consumer, String tableTopic, CouchClient couch) {
+    /** A mirror over a given consumer (tests), client and dead-letter sink. */
+    Mirror(Consumer<String, byte[]> consumer, String tableTopic, CouchClient couch, DeadLetterSink deadLetters) {
+        this.deadLetters = deadLetters;
         this.consumer = consumer;
         this.topic = tableTopic;
         this.couch = couch;
@@ -184,6 +189,7 @@ public final class Mirror implements Runnable, AutoCloseable {
         } finally {
             try {
                 consumer.close();
+                closeSink();
             } finally {
                 finished.countDown();
             }
@@ -201,6 +207,12 @@ public final class Mirror implements Runnable, AutoCloseable {
                 couchReady = true;
             }
             result = writer.apply(held.stream().filter(h -> h.change() != null).map(Held::change).toList());
+            // never commit past a record that is not in CouchDB: what CouchDB refused, or could not be read, is
+            // dead-lettered first (a failure here keeps the batch, and applying it again is a no-op)
+            List<DeadLetterSink.Letter> letters = letters(result.refusals());
+            if (!letters.isEmpty()) {
+                deadLetters.send(letters);
+            }
         } catch (RuntimeException e) {
             // CouchDB down, refusing, or answering nonsense: keep the batch and try again later
             fail(e);
@@ -235,6 +247,28 @@ public final class Mirror implements Runnable, AutoCloseable {
         }
     }
 
+    /** The dead letters of the held batch: its unreadable records, and the last record of each refused key. */
+    private List<DeadLetterSink.Letter> letters(List<MirrorWriter.Refusal> refusals) {
+        Map<String, MirrorWriter.Refusal> refused = new HashMap<>();
+        refusals.forEach(r -> refused.put(r.dedupKey(), r));
+        Map<String, Held> lastOfKey = new HashMap<>();
+        List<DeadLetterSink.Letter> letters = new ArrayList<>();
+        for (Held h : held) {
+            if (h.change() == null) {
+                letters.add(new DeadLetterSink.Letter(h.partition().topic(), h.partition().partition(), h.offset(),
+                        h.key(), h.value(), "unreadable table record: " + h.problem()));
+            } else if (refused.containsKey(h.change().dedupKey())) {
+                lastOfKey.put(h.change().dedupKey(), h);
+            }
+        }
+        lastOfKey.forEach((key, h) -> {
+            MirrorWriter.Refusal r = refused.get(key);
+            letters.add(new DeadLetterSink.Letter(h.partition().topic(), h.partition().partition(), h.offset(), key,
+                    h.value(), "CouchDB refused document " + key + ": " + r.error() + ": " + r.reason()));
+        });
+        return letters;
+    }
+
     private void fail(RuntimeException e) {
         failedAttempts.incrementAndGet();
         lastError = e instanceof CouchException ? e.getMessage() : e.toString();
@@ -265,20 +299,23 @@ public final class Mirror implements Runnable, AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : records) {
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
             Change change = null;
+            String problem = null;
             if (record.key() == null) {
                 badRecords.incrementAndGet();
-                LOG.warn("Skipping table record without key at {}-{}@{}", record.topic(), record.partition(),
+                problem = "no key";
+                LOG.warn("Dead-lettering table record without key at {}-{}@{}", record.topic(), record.partition(),
                         record.offset());
             } else {
                 try {
                     change = new Change(record.key(), ENTRIES.deserialize(record.topic(), record.value()));
                 } catch (KafkaException e) {
                     badRecords.incrementAndGet();
-                    LOG.warn("Skipping unreadable table record {} at {}-{}@{}: {}", record.key(), record.topic(),
+                    problem = e.getMessage();
+                    LOG.warn("Dead-lettering unreadable table record {} at {}-{}@{}: {}", record.key(), record.topic(),
                             record.partition(), record.offset(), e.getMessage());
                 }
             }
-            held.add(new Held(partition, record.offset(), change));
+            held.add(new Held(partition, record.offset(), change, record.key(), record.value(), problem));
         }
     }
 
@@ -314,10 +351,23 @@ public final class Mirror implements Runnable, AutoCloseable {
             }
         } else {
             consumer.close();
+            closeSink();
         }
     }
 
-    private record Held(TopicPartition partition, long offset, Change change) {
+    /** A record of the batch; {@code key}, {@code value} and {@code problem} are kept for its dead letter. */
+    private void closeSink() {
+        if (deadLetters instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("closing the mirror's dead-letter producer: {}", e.toString());
+            }
+        }
+    }
+
+    private record Held(TopicPartition partition, long offset, Change change, String key, byte[] value,
+            String problem) {
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {

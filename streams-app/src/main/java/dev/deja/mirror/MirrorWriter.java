@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a document that changed between the read and the write (409 conflict) is re-read and
  *       retried, up to {@value #MAX_CONFLICT_ROUNDS} rounds;</li>
  *   <li>a document CouchDB refuses for good ({@code forbidden}, {@code bad_request},
- *       {@code illegal_docid}) is counted as rejected and logged, so it cannot stall the mirror.</li>
+ *       {@code illegal_docid}) is counted as rejected, logged and listed in the result (the mirror dead-letters
+ *       it), so it cannot stall the mirror.</li>
  * </ul>
  * Any other failure throws ({@link CouchException}); nothing of the batch is then known to be
  * written, and applying the same batch again is safe.
@@ -61,16 +62,22 @@ public final class MirrorWriter {
         }
     }
 
-    /** What one {@link #apply(List)} did, per document. */
-    public record Result(int written, int deleted, int skippedOlder, int unchanged, int conflictsResolved,
-            int rejected) {
+    /** A document CouchDB refused for good: its key and CouchDB's error and reason. */
+    public record Refusal(String dedupKey, String error, String reason) {
+    }
 
-        public static final Result EMPTY = new Result(0, 0, 0, 0, 0, 0);
+    /** What one {@link #apply(List)} did, per document; {@code refusals} lists the {@code rejected} ones. */
+    public record Result(int written, int deleted, int skippedOlder, int unchanged, int conflictsResolved,
+            int rejected, List<Refusal> refusals) {
+
+        public static final Result EMPTY = new Result(0, 0, 0, 0, 0, 0, List.of());
 
         public Result plus(Result other) {
+            List<Refusal> both = new ArrayList<>(refusals);
+            both.addAll(other.refusals);
             return new Result(written + other.written, deleted + other.deleted, skippedOlder + other.skippedOlder,
                     unchanged + other.unchanged, conflictsResolved + other.conflictsResolved,
-                    rejected + other.rejected);
+                    rejected + other.rejected, List.copyOf(both));
         }
     }
 
@@ -93,6 +100,26 @@ public final class MirrorWriter {
         return total;
     }
 
+    /**
+     * {@code _bulk_docs}, one answer per document. A request CouchDB refuses as a whole (400: one document it
+     * will never take, such as a reserved id) is split, so that only the documents it refuses are refused.
+     */
+    private List<BulkResult> bulkDocs(List<ObjectNode> docs) {
+        try {
+            return couch.bulkDocs(docs);
+        } catch (CouchException e) {
+            if (e.status() != 400 || docs.isEmpty()) {
+                throw e;
+            }
+            if (docs.size() == 1) {
+                return List.of(new BulkResult(docs.get(0).path("_id").asText(), null, "bad_request", e.getMessage()));
+            }
+            List<BulkResult> results = new ArrayList<>(bulkDocs(docs.subList(0, docs.size() / 2)));
+            results.addAll(bulkDocs(docs.subList(docs.size() / 2, docs.size())));
+            return results;
+        }
+    }
+
     /** The last change of a key in a batch; {@code replaces} when a tombstone came before it. */
     private record Collapsed(Change change, boolean replaces) {
     }
@@ -113,6 +140,7 @@ public final class MirrorWriter {
         int unchanged = 0;
         int resolved = 0;
         int rejected = 0;
+        List<Refusal> refusals = new ArrayList<>();
         for (int round = 0; round < MAX_CONFLICT_ROUNDS && !pending.isEmpty(); round++) {
             Map<String, DocState> current = couch.allDocs(pending.keySet());
             List<ObjectNode> docs = new ArrayList<>();
@@ -152,7 +180,7 @@ public final class MirrorWriter {
                 docs.add(doc);
                 sent.add(change);
             }
-            List<BulkResult> results = couch.bulkDocs(docs);
+            List<BulkResult> results = bulkDocs(docs);
             for (int i = 0; i < results.size(); i++) {
                 BulkResult result = results.get(i);
                 Change change = sent.get(i);
@@ -169,6 +197,7 @@ public final class MirrorWriter {
                 } else if (PERMANENT_ERRORS.contains(result.error())) {
                     pending.remove(change.dedupKey());
                     rejected++;
+                    refusals.add(new Refusal(change.dedupKey(), result.error(), result.reason()));
                     LOG.warn("CouchDB refused document {}: {}: {}", change.dedupKey(), result.error(), result.reason());
                 } else {
                     throw new CouchException("document " + change.dedupKey() + " not written: " + result.error()
@@ -180,6 +209,6 @@ public final class MirrorWriter {
             throw new CouchException(pending.size() + " documents still in conflict after " + MAX_CONFLICT_ROUNDS
                     + " rounds, e.g. " + pending.keySet().iterator().next(), 409, "conflict", null);
         }
-        return new Result(written, deleted, skippedOlder, unchanged, resolved, rejected);
+        return new Result(written, deleted, skippedOlder, unchanged, resolved, rejected, List.copyOf(refusals));
     }
 }

@@ -130,6 +130,16 @@ public final class Replay {
 
         refuseWhileActive(admin, List.of(group, invokerGroup));
         out.accept(prefix + "groups " + group + " and " + invokerGroup + " have no active members");
+        if (reinvoke) {
+            // Wiping the table with work in progress would lose the outputs of the uploads it belongs to.
+            List<String> inProgress = InFlight.of(config, admin);
+            if (!inProgress.isEmpty()) {
+                throw new ReplayRefusedException("refusing --reinvoke while work is in progress: "
+                        + String.join("; ", inProgress) + ". Start Deja and let it answer them (deja status, /metrics),"
+                        + " stop it, and run the replay again; a replay without --reinvoke keeps them");
+            }
+            out.accept(prefix + "nothing in progress: no parked upload, hash job, unanswered call or unprocessed record");
+        }
 
         // The plan: offsets per partition, topics and state to delete.
         List<TopicPartition> partitions = new ArrayList<>();

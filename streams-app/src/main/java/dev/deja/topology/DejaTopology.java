@@ -25,7 +25,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -98,6 +97,8 @@ public final class DejaTopology {
         DedupSettings settings = DedupSettings.from(config);
         Duration poll = Duration.ofMillis(settings.punctuateIntervalMs());
         Semaphore hashLimit = new Semaphore(config.getInt(DejaConfig.HASH_MAX_IN_FLIGHT_CONFIG));
+        int maxRecordBytes = DeadLetters.maxRecordBytes(config.streamsProperties());
+        Duration hashTimeout = Duration.ofMillis(config.getLong(DejaConfig.HASH_TIMEOUT_CONFIG));
 
         builder.addStateStore(store(HASH_JOBS_STORE, JsonSerde.of(HashJob.class)));
         builder.addStateStore(store(TABLE_STORE, ENTRY));
@@ -109,11 +110,11 @@ public final class DejaTopology {
         KStream<String, Ingested> parsed = builder
                 .stream(config.getString(DejaConfig.INPUT_TOPIC_CONFIG), Consumed.with(BYTES, BYTES).withName("read-bucket-events"))
                 .process(() -> new IngestProcessor(config.rules(), actionVersions,
-                        config.getLong(DejaConfig.EVENT_TIME_MAX_SKEW_CONFIG), metrics), Named.as("parse-events"));
+                        config.getLong(DejaConfig.EVENT_TIME_MAX_SKEW_CONFIG), metrics, maxRecordBytes), Named.as("parse-events"));
         KStream<String, Ingested> hashed = parsed
                 .filter((key, value) -> value instanceof Ingested.NeedsHash, Named.as("needs-hash"))
                 .mapValues(value -> ((Ingested.NeedsHash) value).job(), Named.as("hash-job"))
-                .process(() -> new HashProcessor(hashing, hashLimit, poll, metrics), Named.as("hash-content"), HASH_JOBS_STORE);
+                .process(() -> new HashProcessor(hashing, hashLimit, poll, metrics, hashTimeout, maxRecordBytes), Named.as("hash-content"), HASH_JOBS_STORE);
         KStream<String, Ingested> ingested = parsed
                 .filter((key, value) -> !(value instanceof Ingested.NeedsHash), Named.as("has-md5"))
                 .merge(hashed, Named.as("merge-hashed"));
@@ -138,11 +139,11 @@ public final class DejaTopology {
                 .process(() -> new CachedAnswerProcessor(settings, replica, replicaChanges, metrics), Named.as("answer-cached"), SEEN_STORE);
         answered.filter((key, value) -> value instanceof DedupOutput.Output, Named.as("cached-hit"))
                 .mapValues(value -> ((DedupOutput.Output) value).record(), Named.as("cached-output"))
-                .to(config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG), Produced.with(STRING, OUTPUT).withName("write-cached-output"));
+                .to(config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG), Produced.with(STRING, SizeCheckedSerde.of(OUTPUT, maxRecordBytes)).withName("write-cached-output"));
         KStream<String, DedupInput> uploads = answered
                 .filter((key, value) -> value instanceof DedupOutput.Onward, Named.as("onward"))
                 .mapValues(value -> ((DedupOutput.Onward) value).input(), Named.as("dedup-input"))
-                .repartition(Repartitioned.with(STRING, INPUT).withName(UPLOADS_REPARTITION)
+                .repartition(Repartitioned.with(STRING, SizeCheckedSerde.of(INPUT, maxRecordBytes)).withName(UPLOADS_REPARTITION)
                         .withNumberOfPartitions(config.getInt(DejaConfig.PARTITIONS_CONFIG)));
         KStream<String, DedupInput> results = builder
                 .stream(config.getString(DejaConfig.RESULTS_TOPIC_CONFIG), Consumed.with(STRING, RESULT).withName("read-results"))
@@ -154,15 +155,15 @@ public final class DejaTopology {
                 .split(Named.as("route-"))
                 .branch((key, value) -> value instanceof DedupOutput.Invoke, Branched.withConsumer(s -> s
                         .mapValues(value -> ((DedupOutput.Invoke) value).request(), Named.as("request"))
-                        .to(config.getString(DejaConfig.INVOCATIONS_TOPIC_CONFIG), Produced.with(STRING, REQUEST).withName("write-invocations")),
+                        .to(config.getString(DejaConfig.INVOCATIONS_TOPIC_CONFIG), Produced.with(STRING, SizeCheckedSerde.of(REQUEST, maxRecordBytes)).withName("write-invocations")),
                         "invocations"))
                 .branch((key, value) -> value instanceof DedupOutput.Output, Branched.withConsumer(s -> s
                         .mapValues(value -> ((DedupOutput.Output) value).record(), Named.as("output"))
-                        .to(config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG), Produced.with(STRING, OUTPUT).withName("write-output")),
+                        .to(config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG), Produced.with(STRING, SizeCheckedSerde.of(OUTPUT, maxRecordBytes)).withName("write-output")),
                         "output"))
                 .defaultBranch(Branched.withConsumer(s -> s
                         .mapValues(value -> ((DedupOutput.Table) value).entry(), Named.as("entry"))
-                        .to(config.getString(DejaConfig.TABLE_TOPIC_CONFIG), Produced.with(STRING, ENTRY).withName("write-table")),
+                        .to(config.getString(DejaConfig.TABLE_TOPIC_CONFIG), Produced.with(STRING, SizeCheckedSerde.of(ENTRY, maxRecordBytes)).withName("write-table")),
                         "table"));
         return builder.build(properties(config, config.getString(DejaConfig.APPLICATION_ID_CONFIG)));
     }
@@ -181,7 +182,8 @@ public final class DejaTopology {
         builder.stream(config.getString(DejaConfig.INVOCATIONS_TOPIC_CONFIG), Consumed.with(STRING, REQUEST).withName("read-invocations"))
                 .process(() -> new InvokerProcessor(caller, inFlightLimit, poll, drain, retention, metrics), Named.as("invoke"),
                         INVOKER_REQUESTS_STORE, INVOKER_COMMIT_HOOK_STORE)
-                .to(config.getString(DejaConfig.RESULTS_TOPIC_CONFIG), Produced.with(STRING, RESULT).withName("write-results"));
+                .to(config.getString(DejaConfig.RESULTS_TOPIC_CONFIG), Produced.with(STRING,
+                        SizeCheckedSerde.of(RESULT, DeadLetters.maxRecordBytes(config.streamsProperties()))).withName("write-results"));
         return builder.build(properties(config, invokerApplicationId(config)));
     }
 
@@ -197,10 +199,12 @@ public final class DejaTopology {
         Properties props = new Properties();
         props.putAll(config.streamsProperties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        // A record that cannot be read goes to the dead-letter topic and processing goes on;
-        // a failure inside Deja's processors stops the task rather than lose an output.
+        // A record that cannot be read goes to the dead-letter topic and processing goes on. A failure inside Deja's
+        // processors fails the task once (a passing cause gets its retry); the same record failing again goes to the
+        // dead-letter topic. A record too large to write sends its input there. No record fails a thread twice.
         props.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
-        props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class.getName());
+        props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
+        props.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class.getName());
         // The same handler for the table replica's global thread (Kafka Streams 5.0's default).
         props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.putIfAbsent(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.getString(DejaConfig.DLQ_TOPIC_CONFIG));

@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Computes the content MD5 of objects whose ETag is not one (multipart, SSE-C, SSE-KMS) by
  * streaming them, off the stream thread and bounded in concurrency; then routes each waiting
- * upload by its dedup key. An object that cannot be hashed (missing, changed since the event, too large) sends its event to
- * the dead-letter topic; other failures are retried with backoff.
+ * upload by its dedup key. An object that cannot be hashed ({@link ContentHashing.Rejected}: missing,
+ * changed since the event, too large, access denied) goes to the dead-letter topic at once; other failures are retried with
+ * backoff until {@code giveUpAfter} has passed since the job was stored, and then go there too, with
+ * the last error. Either way every upload ends in an output or a dead letter within bounded time.
  */
 final class HashProcessor extends AsyncWorkProcessor<HashJob, String, Ingested> {
 
@@ -26,12 +28,17 @@ final class HashProcessor extends AsyncWorkProcessor<HashJob, String, Ingested> 
 
     private final ContentHashing hashing;
     private final TopologyMetrics metrics;
+    private final long giveUpAfterMs;
+    private final int maxRecordBytes;
     private final Map<String, Integer> failures = new HashMap<>();
 
-    HashProcessor(ContentHashing hashing, Semaphore limit, Duration pollInterval, TopologyMetrics metrics) {
+    HashProcessor(ContentHashing hashing, Semaphore limit, Duration pollInterval, TopologyMetrics metrics,
+            Duration giveUpAfter, int maxRecordBytes) {
         super(DejaTopology.HASH_JOBS_STORE, limit, pollInterval);
         this.hashing = hashing;
         this.metrics = metrics;
+        this.giveUpAfterMs = giveUpAfter.toMillis();
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
@@ -51,18 +58,31 @@ final class HashProcessor extends AsyncWorkProcessor<HashJob, String, Ingested> 
             }
             return FINISHED;
         }
-        if (cause instanceof ContentHashing.Rejected rejected) {
+        int failed = failures.merge(key, 1, Integer::sum);
+        // a job stored before jobs had a first try counts from now
+        long since = job.firstTriedMs() > 0 ? job.firstTriedMs() : now;
+        if (cause instanceof ContentHashing.Rejected || now - since >= giveUpAfterMs) {
             failures.remove(key);
-            metrics.deadLetter();
-            LOG.warn("cannot hash {}: {} (event sent to the dead-letter topic)", key, rejected.getMessage());
-            context.forward(new Record<String, Ingested>(null, new Ingested.Rejected(job.sourceKey(), job.sourceValue()), now,
-                    DeadLetters.headers("cannot hash s3://" + job.bucket() + "/" + job.key() + ": " + rejected.getMessage(),
-                            cause.getClass().getName(), job.sourceTopic(), job.sourcePartition(), job.sourceOffset())));
+            String reason = cause instanceof ContentHashing.Rejected ? cause.getMessage()
+                    : "gave up after " + failed + " attempt(s) over " + Duration.ofMillis(now - since) + ": " + cause;
+            deadLetter(key, job, reason, cause, now);
             return FINISHED;
         }
-        int failed = failures.merge(key, 1, Integer::sum);
         long delay = Math.min(MAX_RETRY_DELAY_MS, 100L << Math.min(failed, 16));
         LOG.warn("hashing {} failed ({} time(s)), retrying in {} ms: {}", key, failed, delay, cause.toString());
         return new Retry(delay);
+    }
+
+    private void deadLetter(String key, HashJob job, String reason, Throwable cause, long now) {
+        metrics.deadLetter();
+        LOG.warn("cannot hash {}: {} (upload sent to the dead-letter topic)", key, reason);
+        Upload first = job.uploads().get(0);
+        DeadLetters.Letter letter = DeadLetters.letter(
+                first.object().path().getBytes(java.nio.charset.StandardCharsets.UTF_8), ObjectEvent.of(first.object()),
+                DeadLetters.headers("cannot hash s3://" + job.bucket() + "/" + job.key() + ": " + reason,
+                        cause.getClass().getName(), job.sourceTopic(), job.sourcePartition(), job.sourceOffset()),
+                maxRecordBytes);
+        context.forward(new Record<String, Ingested>(null, new Ingested.Rejected(letter.key(), letter.value()), now,
+                letter.headers()));
     }
 }

@@ -42,14 +42,17 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
     private final Function<String, String> actionVersions;
     private final TopologyMetrics metrics;
     private final long maxSkewMs;
+    private final int maxRecordBytes;
     private ProcessorContext<String, Ingested> context;
     private boolean skewLogged;
 
-    IngestProcessor(List<Rule> rules, Function<String, String> actionVersions, long maxSkewMs, TopologyMetrics metrics) {
+    IngestProcessor(List<Rule> rules, Function<String, String> actionVersions, long maxSkewMs, TopologyMetrics metrics,
+            int maxRecordBytes) {
         this.rules = rules;
         this.actionVersions = actionVersions;
         this.maxSkewMs = maxSkewMs;
         this.metrics = metrics;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
@@ -67,11 +70,18 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
             reject(record, e.getMessage());
             return;
         }
-        for (S3Object object : parsed.objects()) {
-            route(record, object);
+        List<String> rejected = new ArrayList<>(parsed.rejected());
+        for (int i = 0; i < parsed.objects().size(); i++) {
+            S3Object object = parsed.objects().get(i);
+            String tooLong = ObjectBounds.violation(object);
+            if (tooLong != null) {
+                rejected.add("Records[" + i + "]: " + tooLong);
+            } else {
+                route(record, object);
+            }
         }
-        if (!parsed.rejected().isEmpty()) {
-            reject(record, String.join("; ", parsed.rejected()));
+        if (!rejected.isEmpty()) {
+            reject(record, DeadLetters.reasons(rejected));
         }
     }
 
@@ -113,8 +123,8 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
             }
         } else {
             RecordMetadata source = context.recordMetadata().orElseThrow();
-            HashJob job = new HashJob(List.copyOf(matched), record.key(), record.value(), source.topic(),
-                    source.partition(), source.offset());
+            HashJob job = new HashJob(List.copyOf(matched), source.topic(), source.partition(), source.offset(),
+                    context.currentSystemTimeMs());
             context.forward(new Record<>(object.eventId(), (Ingested) new Ingested.NeedsHash(job), record.timestamp()));
         }
     }
@@ -147,9 +157,11 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
         metrics.deadLetter();
         LOG.warn("bad event at {}-{}@{}: {} (sent to the dead-letter topic)", source.topic(), source.partition(),
                 source.offset(), reason);
-        context.forward(new Record<String, Ingested>(null, new Ingested.Rejected(record.key(), record.value()),
-                record.timestamp(), DeadLetters.headers(reason, MalformedEventException.class.getName(),
-                source.topic(), source.partition(), source.offset())));
+        DeadLetters.Letter letter = DeadLetters.letter(record.key(), record.value(), DeadLetters.headers(reason,
+                MalformedEventException.class.getName(), source.topic(), source.partition(), source.offset()),
+                maxRecordBytes);
+        context.forward(new Record<String, Ingested>(null, new Ingested.Rejected(letter.key(), letter.value()),
+                record.timestamp(), letter.headers()));
     }
 
     private void logSkew(S3Object object, long recordTime) {

@@ -412,6 +412,43 @@ class InvokerTest {
     }
 
     @Test
+    void shouldAnswerAFinalFailureSayingWhyWhenTheResultExceedsTheInlineLimitAndNoObjectStoreIsConfigured()
+            throws Exception {
+        // given: a 1.5 MB result, more than a Kafka record carries, and nowhere to put it
+        Invoker invoker = invoker(settings(server).build(), null, 256 * 1024);
+        server.enqueue(json(200, success("act-huge", Json.object().put("pixels", "x".repeat(1_500_000)))));
+
+        // when
+        InvocationResult invocation = completed(invoker.call(request(0)));
+
+        // then: one call, a failure that says why, small enough for every record that copies it
+        assertThat(invocation.success()).isFalse();
+        assertThat(invocation.failureKind()).isEqualTo(Invoker.RESULT_TOO_LARGE);
+        assertThat(invocation.error()).contains("above deja.result.inline.max.bytes (262144)")
+                .contains("no object store");
+        assertThat(invocation.result()).isNull();
+        assertThat(invocation.activationId()).isEqualTo("act-huge");
+        assertThat(invocation.calls()).isEqualTo(1);
+        assertThat(server.getRequestCount()).isEqualTo(1);
+        assertThat(Json.MAPPER.writeValueAsBytes(invocation).length).isLessThan(4096);
+    }
+
+    @Test
+    void shouldCutTheActionsErrorTextWhenItIsHuge() throws Exception {
+        // given: the action fails with a megabyte of error text
+        Invoker invoker = invoker(settings(server).build(), null, 256 * 1024);
+        server.enqueue(json(502, applicationError("act-err", "boom ".repeat(200_000))));
+
+        // when
+        InvocationResult invocation = completed(invoker.call(request(0)));
+
+        // then
+        assertThat(invocation.success()).isFalse();
+        assertThat(invocation.error()).startsWith("boom boom").endsWith("more characters)");
+        assertThat(invocation.error().length()).isLessThan(Invoker.MAX_ERROR_CHARS + 100);
+    }
+
+    @Test
     void shouldKeepSmallResultInlineWhenUnderInlineLimit() throws Exception {
         // given
         InMemoryResultStore store = new InMemoryResultStore();

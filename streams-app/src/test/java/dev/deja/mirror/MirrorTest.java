@@ -57,6 +57,7 @@ class MirrorTest {
 
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final List<Runnable> cleanups = new ArrayList<>();
+    private final List<DeadLetterSink.Letter> deadLetters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startServer() throws IOException {
@@ -163,6 +164,52 @@ class MirrorTest {
     }
 
     @Test
+    void shouldDeadLetterADocumentCouchDbRefusesBeforeCommittingPastIt() {
+        // given: a document id CouchDB refuses for good (ids starting with '_' are reserved), between good ones
+        CouchClient couch = new CouchClient(settings(server, "refused", USER, PASSWORD));
+        TableConsumer consumer = new TableConsumer();
+        String good = Fixtures.key(1);
+        String refused = "_" + Fixtures.key(2);
+        String next = Fixtures.key(3);
+        List<TopicRecord> records = List.of(
+                new TopicRecord(0, 0, new MirrorWriter.Change(good, Fixtures.entry(good, 2))),
+                new TopicRecord(0, 1, new MirrorWriter.Change(refused, Fixtures.entry(refused, 2))),
+                new TopicRecord(0, 2, new MirrorWriter.Change(next, Fixtures.entry(next, 2))));
+        List<DeadLetterSink.Letter> failing = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean kafkaDown = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Mirror mirror = start(consumer, couch, 200, letters -> {
+            if (kafkaDown.get()) {
+                failing.addAll(letters);
+                throw new org.apache.kafka.common.KafkaException("dead-letter topic unavailable");
+            }
+            deadLetters.addAll(letters);
+        });
+
+        // when: the dead letter cannot be written at first
+        consumer.publish(records);
+        until(Duration.ofSeconds(10), () -> failing.size() >= 2, "two attempts to dead-letter");
+
+        // then: nothing is committed past the refused document while its dead letter is not written
+        assertThat(committed(consumer)).isEmpty();
+
+        // when: it can be written
+        kafkaDown.set(false);
+        until(Duration.ofSeconds(10), () -> committed(consumer).equals(Map.of(0, 3L)), "the batch committed");
+
+        // then: one dead letter, with CouchDB's reason and where the record was, and the good documents mirrored
+        assertThat(deadLetters).singleElement().satisfies(letter -> {
+            assertThat(letter.key()).isEqualTo(refused);
+            assertThat(letter.offset()).isEqualTo(1);
+            assertThat(letter.reason()).startsWith("CouchDB refused document " + refused + ": ");
+            assertThat(Json.parse(new String(letter.value(), java.nio.charset.StandardCharsets.UTF_8))
+                    .path("dedupKey").asText()).isEqualTo(refused);
+        });
+        assertThat(couch.get(good)).isPresent();
+        assertThat(couch.get(next)).isPresent();
+        assertThat(mirror.stats().rejected()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
     void shouldKeepPasswordOutOfLogsWhenCredentialsAreRejected() {
         // given
         CouchClient couch = new CouchClient(settings(server, "wrong-password", USER, PASSWORD + "-old"));
@@ -184,14 +231,18 @@ class MirrorTest {
         return start(consumer, couch, 200);
     }
 
-    /** Runs a mirror over {@code consumer}, which hands out at most {@code maxPollRecords} per poll. */
     private Mirror start(TableConsumer consumer, CouchClient couch, int maxPollRecords) {
+        return start(consumer, couch, maxPollRecords, deadLetters::addAll);
+    }
+
+    /** Runs a mirror over {@code consumer}, which hands out at most {@code maxPollRecords} per poll. */
+    private Mirror start(TableConsumer consumer, CouchClient couch, int maxPollRecords, DeadLetterSink sink) {
         Map<TopicPartition, Long> beginning = new HashMap<>();
         IntStream.range(0, PARTITIONS).forEach(p -> beginning.put(new TopicPartition(TOPIC, p), 0L));
         consumer.updateBeginningOffsets(beginning);
         consumer.setMaxPollRecords(maxPollRecords);
         consumer.schedulePollTask(() -> consumer.rebalance(beginning.keySet()));
-        Mirror mirror = new Mirror(consumer, TOPIC, couch);
+        Mirror mirror = new Mirror(consumer, TOPIC, couch, sink);
         Thread thread = new Thread(mirror, "mirror-test");
         thread.start();
         cleanups.add(0, () -> {

@@ -95,6 +95,43 @@ class ReplayStackTest {
     }
 
     @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void shouldRefuseToReinvokeAndNameWhatIsInProgressWhenAnUploadIsParked() throws Exception {
+        try (LocalStack stack = LocalStack.start(dir, new LocalStack.Options(false, 100, Duration.ofSeconds(8)));
+             OutputCollector outputs = new OutputCollector(stack.kafka().bootstrapServers(), "deja-output")) {
+            // given: Deja stopped while an upload waits for its (slow) call
+            DejaConfig config = DejaConfig.load(null, Map.of(), stack.settingsWithSecrets());
+            try (DejaApp app = DejaApp.start(config, Role.ALL)) {
+                app.awaitRunning(WAIT);
+                try (dev.deja.local.Uploader uploader = stack.uploader("bucket-events")) {
+                    uploader.upload(LocalStack.PHOTOS, "slow.png", dev.deja.local.SampleImages.generate(1, 3).get(0), false);
+                }
+                dev.deja.testing.Await.until(WAIT, () -> stack.actions().invocations(LocalStack.ACTION) >= 1,
+                        "the call accepted");
+            }
+            List<String> lines = new ArrayList<>();
+
+            // when / then: the replay refuses, naming the parked upload and the unanswered call
+            assertThatThrownBy(() -> Replay.run(config, Replay.From.EARLIEST, true, false, lines::add))
+                    .isInstanceOf(Replay.ReplayRefusedException.class)
+                    .hasMessageContaining("refusing --reinvoke while work is in progress")
+                    .hasMessageContaining("1 upload(s) parked on a pending entry (dedup-waiters)")
+                    .hasMessageContaining("call(s) not answered yet (invoker-requests)");
+            // and nothing was touched: started again, Deja answers the parked upload from its one call
+            try (DejaApp app = DejaApp.start(config, Role.ALL)) {
+                app.awaitRunning(WAIT);
+                assertThat(outputs.awaitAtLeast(1, WAIT)).singleElement()
+                        .satisfies(output -> assertThat(output.outcome()).isEqualTo(Outcome.INVOKED));
+            }
+            assertThat(stack.actions().invocations(LocalStack.ACTION)).isEqualTo(1);
+            // once it has, the replay goes ahead
+            Replay.Report report = Replay.run(config, Replay.From.EARLIEST, true, false, lines::add);
+            assertThat(report.tombstones()).isEqualTo(1);
+            assertThat(lines).anyMatch(line -> line.contains("nothing in progress"));
+        }
+    }
+
+    @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void shouldOnlyPrintThePlanWhenDryRun() throws Exception {
         try (LocalStack stack = LocalStack.start(dir, new LocalStack.Options(false, 100, Duration.ZERO))) {

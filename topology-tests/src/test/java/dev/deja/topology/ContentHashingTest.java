@@ -2,6 +2,7 @@ package dev.deja.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deja.event.MinioEvents;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -57,7 +58,7 @@ class ContentHashingTest {
     }
 
     @Test
-    void shouldSendTheEventToTheDeadLetterTopicWhenTheObjectCannotBeHashed() {
+    void shouldSendTheEventToTheDeadLetterTopicWhenTheObjectCannotBeHashed() throws Exception {
         ContentHashing hashing = (bucket, key, versionId, eTag) -> CompletableFuture.failedFuture(new ContentHashing.Rejected("object is missing"));
         try (DedupHarness h = new DedupHarness(Map.of(), hashing)) {
             String event = MinioFixtures.event("s3:ObjectCreated:CompleteMultipartUpload", "photos", "gone.png",
@@ -66,10 +67,15 @@ class ContentHashingTest {
             h.send("photos/gone.png", event);
             h.advance(Duration.ofMillis(100));
 
+            // then: the object's record alone, as MinIO would send it, so it can be replayed as the same upload
             TestRecord<byte[], byte[]> dead = h.dlq.readRecord();
-            assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo(event);
+            assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("photos/gone.png");
+            assertThat(MinioEvents.parse(dead.value()).objects())
+                    .isEqualTo(MinioEvents.parse(event.getBytes(StandardCharsets.UTF_8)).objects());
             assertThat(new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
                     .isEqualTo("cannot hash s3://photos/gone.png: object is missing");
+            assertThat(new String(dead.headers().lastHeader(DeadLetters.SOURCE_OFFSET).value(), StandardCharsets.UTF_8))
+                    .isEqualTo("0");
             assertThat(h.drainInvocations()).isEmpty();
         }
     }
@@ -92,6 +98,36 @@ class ContentHashingTest {
             assertThat(calls).hasSize(3);
             assertThat(h.drainInvocations()).hasSize(1);
             assertThat(h.dlq.isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldDeadLetterTheUploadWithTheLastErrorWhenTheObjectStoreFailsLongerThanTheHashTimeout() {
+        // given: S3 answers every read with a transient failure
+        List<Integer> calls = new CopyOnWriteArrayList<>();
+        ContentHashing hashing = (bucket, key, versionId, eTag) -> {
+            calls.add(1);
+            return CompletableFuture.failedFuture(new java.io.IOException("connection reset"));
+        };
+        try (DedupHarness h = new DedupHarness(Map.of("deja.hash.timeout.ms", "20000"), hashing)) {
+            h.send("photos/big.png", MinioFixtures.event("s3:ObjectCreated:CompleteMultipartUpload", "photos", "big.png",
+                    "9e107d9d372bb6826bd81d3542a419d6-2", 12_000_000, h.nextSequencer(), ""));
+
+            // when: well past the timeout
+            for (int i = 0; i < 60 && h.dlq.isEmpty(); i++) {
+                h.advance(Duration.ofSeconds(1));
+            }
+
+            // then: retried for a while, then dead-lettered with why, and no more attempts
+            TestRecord<byte[], byte[]> dead = h.dlq.readRecord();
+            assertThat(new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+                    .startsWith("cannot hash s3://photos/big.png: gave up after")
+                    .contains("java.io.IOException: connection reset");
+            int attempts = calls.size();
+            assertThat(attempts).isGreaterThan(3);
+            h.advance(Duration.ofMinutes(2));
+            assertThat(calls).hasSize(attempts);
+            assertThat(h.drainInvocations()).isEmpty();
         }
     }
 }
