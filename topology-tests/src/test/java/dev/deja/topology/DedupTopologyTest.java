@@ -38,7 +38,7 @@ class DedupTopologyTest {
             // then
             assertThat(requests).hasSize(1);
             InvocationRequest request = requests.get(0);
-            assertThat(request.dedupKey()).matches("thumbnail@0\\.0\\.3#[0-9a-f]{6}:" + MD5);
+            assertThat(request.dedupKey()).matches("thumbnail@0\\.0\\.3#[0-9a-f]{16}:" + MD5);
             assertThat(request.params().get("bucket").asText()).isEqualTo("photos");
             assertThat(request.params().get("key").asText()).isEqualTo("cat.png");
             assertThat(request.params().get("width").asInt()).isEqualTo(128);
