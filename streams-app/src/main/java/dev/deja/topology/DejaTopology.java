@@ -196,6 +196,7 @@ public final class DejaTopology {
      * exception handlers, explicit serdes nowhere defaulted, and the shared RocksDB budget.
      */
     public static Properties properties(DejaConfig config, String applicationId) {
+        // Values are strings, as a Properties is meant to hold (getProperty skips any other type).
         Properties props = new Properties();
         props.putAll(config.streamsProperties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -206,23 +207,26 @@ public final class DejaTopology {
         props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
         props.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class.getName());
         // The same handler for the table replica's global thread (Kafka Streams 5.0's default).
-        props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        // Streams' partition assignor builds a StreamsConfig of its own from the main consumer's settings, and warns on
+        // every start that the handler is off for the global thread unless they carry the setting too.
+        props.putIfAbsent(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "true");
         props.putIfAbsent(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.getString(DejaConfig.DLQ_TOPIC_CONFIG));
         props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class.getName());
         props.put(BoundedMemoryRocksDbConfig.CACHE_BYTES_CONFIG, config.getLong(DejaConfig.ROCKSDB_CACHE_BYTES_CONFIG));
-        props.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(DejaConfig.REPLICATION_FACTOR_CONFIG));
+        props.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(config.getShort(DejaConfig.REPLICATION_FACTOR_CONFIG)));
         props.putIfAbsent(StreamsConfig.producerPrefix("compression.type"), "lz4");
         // Latency: completed calls and timers are handled by wall-clock punctuation, which waits
         // while the thread blocks in poll (default 100 ms); and Streams' EOS producer lingers 100 ms.
         // The invoker starts invocations only on its stream thread, between polls: a freed slot waits for the next one.
-        props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, applicationId.equals(invokerApplicationId(config)) ? 2L : 10L);
-        props.putIfAbsent(StreamsConfig.producerPrefix("linger.ms"), 10);
+        props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, applicationId.equals(invokerApplicationId(config)) ? "2" : "10");
+        props.putIfAbsent(StreamsConfig.producerPrefix("linger.ms"), "10");
         // Uploads and results need no ordering between their topics: never idle a task waiting
         // for the other partition to have data.
-        props.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        props.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
         // A read_committed fetch parked at the broker can wait out fetch.max.wait.ms (500 ms) after
         // the transaction it waits for has committed: an upload crosses two of them.
-        props.putIfAbsent(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 20);
+        props.putIfAbsent(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), "20");
         // Static membership: a restarted instance rejoins under the same id and gets its tasks back at once.
         String instanceId = config.instanceId();
         if (instanceId != null) {
