@@ -46,12 +46,20 @@
     return node;
   }
 
+  // The charts span the last hour, or less while the process is younger (at least 5 minutes).
+  let spanMs = HOUR_MS;
+
+  function setSpan(s) {
+    const oldest = s.history.length ? s.history[0].timeMs - s.sampleSeconds * 1000 : s.timeMs;
+    spanMs = Math.min(HOUR_MS, Math.max(5 * 60 * 1000, s.timeMs - oldest));
+  }
+
   function xOf(t, now) {
-    return 600 * (t - (now - HOUR_MS)) / HOUR_MS;
+    return 600 * (t - (now - spanMs)) / spanMs;
   }
 
   function barWidth(s) {
-    return Math.max(1, 600 * s.sampleSeconds * 1000 / HOUR_MS - 0.3);
+    return Math.max(1, 600 * s.sampleSeconds * 1000 / spanMs - 0.5);
   }
 
   function chartUploads(s) {
@@ -137,7 +145,12 @@
       a.textContent = u.link;
       return a;
     }
-    return u.resultObject || u.result || "";
+    const shown = u.resultObject || u.result || "";
+    const span = document.createElement("span");
+    span.textContent = shown.length > 64 ? shown.slice(0, 40) + "…" + shown.slice(-20) : shown;
+    span.title = shown;
+    span.className = "result";
+    return span;
   }
 
   function recent(s) {
@@ -146,10 +159,10 @@
     for (const u of s.recent) {
       const row = body.insertRow();
       row.className = "upload";
-      cell(row, clock(u.timeMs));
+      cell(row, clock(u.timeMs), "time");
       cell(row, u.object, "object").title = u.dedupKey;
-      cell(row, outcomeBadge(u.outcome));
-      cell(row, millis(u.latencyMs));
+      cell(row, outcomeBadge(u.outcome), "time");
+      cell(row, millis(u.latencyMs), "time");
       cell(row, resultOf(u));
     }
     if (s.recent.length === 0) cell(body.insertRow(), "no upload answered yet").colSpan = 5;
@@ -157,7 +170,7 @@
     clear(dead);
     for (const d of s.deadLetters) {
       const row = dead.insertRow();
-      cell(row, clock(d.timeMs));
+      cell(row, clock(d.timeMs), "time");
       cell(row, d.reason, "reason");
     }
     if (s.deadLetters.length === 0) cell(dead.insertRow(), "none").colSpan = 2;
@@ -169,7 +182,8 @@
     text("updated", "updated " + clock(s.timeMs));
     text("window-label", s.window.seconds >= 300 ? "last 5 min" : "last " + duration(s.window.seconds));
     text("sla-label", "within SLA (" + millis(s.slaTargetMs) + ")");
-    text("sample-label", "(one point per " + s.sampleSeconds + " s)");
+    setSpan(s);
+    text("sample-label", "(the last " + duration(Math.round(spanMs / 1000)) + ", one point per " + s.sampleSeconds + " s)");
     figures("total", s.sinceStart);
     figures("window", s.window);
     text("in-flight", s.inFlight === undefined ? "–" : count(s.inFlight));
