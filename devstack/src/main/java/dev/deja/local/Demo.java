@@ -11,9 +11,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -100,18 +102,49 @@ public final class Demo {
         }
     }
 
-    /** Starts the stack and Deja, runs the default plan, prints the summary, stops everything. */
+    /** Starts the stack and Deja, runs the plan, prints the summary and the status page's address, stops everything. */
     public static Report runAll(java.nio.file.Path dataDir, Plan plan, Consumer<String> out) throws Exception {
+        return runAll(dataDir, plan, false, out);
+    }
+
+    /**
+     * As {@link #runAll(java.nio.file.Path, Plan, Consumer)}; with {@code keep}, the stack and Deja stay up after the
+     * summary (for a look at the status page, more uploads) until the process is stopped (Ctrl-C).
+     */
+    public static Report runAll(java.nio.file.Path dataDir, Plan plan, boolean keep, Consumer<String> out) throws Exception {
         out.accept("starting the local stack (Kafka, s3proxy, action host, CouchDB if Node is installed)...");
+        CountDownLatch stopped = new CountDownLatch(1);
         try (LocalStack stack = LocalStack.start(dataDir, LocalStack.Options.defaults())) {
             DejaConfig config = DejaConfig.load(null, Map.of(), stack.settingsWithSecrets());
             out.accept("starting Deja...");
             try (DejaApp app = DejaApp.start(config, Role.ALL)) {
                 app.awaitRunning(Duration.ofSeconds(60));
+                out.accept("status page: http://127.0.0.1:" + app.adminPort() + "/");
                 Report report = run(stack, config, plan, Duration.ofSeconds(120), out);
                 summary(report, stack).forEach(out);
+                out.accept("  status page          http://127.0.0.1:" + app.adminPort() + "/");
+                if (keep) {
+                    java.nio.file.Path file = stack.writeConfig(dataDir.resolve("deja.properties"));
+                    out.accept("");
+                    out.accept("kept up until Ctrl-C; upload more with");
+                    out.accept("  java -jar devstack/target/deja-dev.jar upload --config " + file + " --bucket "
+                            + LocalStack.PHOTOS + " FILE...");
+                    CountDownLatch stop = new CountDownLatch(1);
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                        stop.countDown();
+                        try {
+                            stopped.await(60, TimeUnit.SECONDS); // let the closes below run before the JVM exits
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, "deja-demo-stop"));
+                    stop.await();
+                    out.accept("stopping...");
+                }
                 return report;
             }
+        } finally {
+            stopped.countDown();
         }
     }
 

@@ -11,6 +11,9 @@ import dev.deja.mirror.CouchSettings;
 import dev.deja.mirror.Mirror;
 import dev.deja.ops.AdminServer;
 import dev.deja.ops.DejaMetrics;
+import dev.deja.ops.Status;
+import dev.deja.ops.StatusHistory;
+import dev.deja.ops.StatusPage;
 import dev.deja.ops.SummaryLog;
 import dev.deja.s3.ContentHasher;
 import dev.deja.s3.S3Clients;
@@ -132,8 +135,12 @@ public final class DejaApp implements AutoCloseable {
         if (!adminAddress.isBlank()) {
             // application.server (e.g. the pod's DNS name on Kubernetes) is how other instances reach this one
             Object server = config.originals().get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+            StatusHistory history = track(StatusHistory.start(metrics));
+            Status status = new Status(config);
+            StatusPage page = new StatusPage(metrics, history, this::states,
+                    path -> status.latestOutputs(path).stream().map(Status.LatestOutput::record).toList());
             admin = track(AdminServer.start(adminAddress, server == null ? null : server.toString(), this::states,
-                    registry::scrape, () -> dedup, this::dedupKeysOf));
+                    registry::scrape, () -> dedup, this::dedupKeysOf, page));
         }
         metrics.streamsGauges(this::states, role == Role.ALL ? List.of("dedup", "invoker")
                 : List.of(role.runsDedup() ? "dedup" : "invoker"));

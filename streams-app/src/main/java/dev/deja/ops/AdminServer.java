@@ -54,12 +54,23 @@ import org.slf4j.LoggerFactory;
  *       {@code application.server}); 404 when absent, 503 while the store is not queryable.</li>
  *   <li>{@code GET /md5/{md5}}: a JSON array of the entries of this content under each rule, with the
  *       action versions current in this process (may be empty).</li>
+ *   <li>{@code GET /}: the live status page ({@link StatusPage}), with {@code /status.js}, {@code /status.css},
+ *       {@code /status.json} (what it polls) and {@code /outputs/{bucket/object}} (the object's latest outputs).
+ *       Served with a content security policy that allows this origin only.</li>
  * </ul>
  */
 public final class AdminServer implements AutoCloseable {
 
     public static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final String JSON = "application/json";
+    /** The page loads its script, style and data from this origin only, and is framed by no other. */
+    static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self';"
+            + " img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    private static final Map<String, String> ASSETS = Map.of(
+            "/", "status.html", "/status.js", "status.js", "/status.css", "status.css");
+    private static final Map<String, String> ASSET_TYPES = Map.of(
+            "status.html", "text/html; charset=utf-8", "status.js", "text/javascript; charset=utf-8",
+            "status.css", "text/css; charset=utf-8");
     private static final String LOCAL_ONLY = "local=true";
     private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -78,12 +89,14 @@ public final class AdminServer implements AutoCloseable {
     private final Supplier<String> scrape;
     private final Supplier<KafkaStreams> dedup;
     private final Function<String, List<String>> keysForMd5;
+    private final StatusPage page;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private AdminServer(HttpServer server, ExecutorService executor, HostInfo self,
             Supplier<Map<String, KafkaStreams.State>> states, Supplier<String> scrape, Supplier<KafkaStreams> dedup,
-            Function<String, List<String>> keysForMd5) {
+            Function<String, List<String>> keysForMd5, StatusPage page) {
         this.server = server;
+        this.page = page;
         this.executor = executor;
         this.self = self;
         this.states = states;
@@ -103,15 +116,17 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(String address, Supplier<Map<String, KafkaStreams.State>> states,
             Supplier<String> scrape, Supplier<KafkaStreams> dedup, Function<String, List<String>> keysForMd5) {
-        return start(address, null, states, scrape, dedup, keysForMd5);
+        return start(address, null, states, scrape, dedup, keysForMd5, null);
     }
 
     /**
      * Binds and starts the endpoint, known to other instances as {@code advertised} ({@code host:port}, the dedup
-     * app's {@code application.server}; null: the bound address, or this host's name when bound to every address).
+     * app's {@code application.server}; null: the bound address, or this host's name when bound to every address),
+     * serving {@code page} at {@code /} (null: no status page).
      */
     public static AdminServer start(String address, String advertised, Supplier<Map<String, KafkaStreams.State>> states,
-            Supplier<String> scrape, Supplier<KafkaStreams> dedup, Function<String, List<String>> keysForMd5) {
+            Supplier<String> scrape, Supplier<KafkaStreams> dedup, Function<String, List<String>> keysForMd5,
+            StatusPage page) {
         int colon = address.lastIndexOf(':');
         if (colon < 0) {
             throw new IllegalArgumentException("admin address must be host:port, was " + address);
@@ -134,11 +149,11 @@ public final class AdminServer implements AutoCloseable {
                         ? InetAddress.getLocalHost().getHostName() : host;
                 self = new HostInfo(name, server.getAddress().getPort());
             }
-            AdminServer admin = new AdminServer(server, executor, self, states, scrape, dedup, keysForMd5);
+            AdminServer admin = new AdminServer(server, executor, self, states, scrape, dedup, keysForMd5, page);
             server.createContext("/", admin::handle);
             server.start();
-            LOG.info("admin endpoint on {} port {}, known to other instances as {}:{} (/health/live, /health/ready, /metrics,"
-                    + " /entries/KEY)", host.isEmpty() ? "0.0.0.0" : host, admin.port(), self.host(), self.port());
+            LOG.info("admin endpoint on {} port {}, known to other instances as {}:{} (/ the status page, /health/live,"
+                    + " /health/ready, /metrics, /entries/KEY)", host.isEmpty() ? "0.0.0.0" : host, admin.port(), self.host(), self.port());
             return admin;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind the admin endpoint to " + address, e);
@@ -181,8 +196,20 @@ public final class AdminServer implements AutoCloseable {
                 send(exchange, reply.status(), JSON, reply.body());
             } else if (path.startsWith("/md5/") && path.length() > "/md5/".length()) {
                 md5(exchange, path.substring("/md5/".length()));
+            } else if (page != null && ASSETS.containsKey(path)) {
+                String asset = ASSETS.get(path);
+                exchange.getResponseHeaders().set("Content-Security-Policy", PAGE_POLICY);
+                exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+                exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+                exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+                send(exchange, 200, ASSET_TYPES.get(asset), StatusPage.asset(asset));
+            } else if (page != null && path.equals("/status.json")) {
+                exchange.getResponseHeaders().set("Cache-Control", "no-store");
+                send(exchange, 200, JSON, page.json(System.currentTimeMillis()).toString());
+            } else if (page != null && path.startsWith("/outputs/") && path.length() > "/outputs/".length()) {
+                send(exchange, 200, JSON, page.outputs(path.substring("/outputs/".length())).toString());
             } else {
-                send(exchange, 404, JSON, error("unknown path; try /health/live, /health/ready, /metrics, /entries/KEY, /md5/MD5"));
+                send(exchange, 404, JSON, error("unknown path; try /, /health/live, /health/ready, /metrics, /entries/KEY, /md5/MD5"));
             }
         } catch (RuntimeException e) {
             LOG.warn("admin request {} failed: {}", exchange.getRequestURI().getPath(), e.toString());
@@ -269,7 +296,10 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        send(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {

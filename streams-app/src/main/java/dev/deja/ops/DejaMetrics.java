@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -30,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -53,6 +56,7 @@ public final class DejaMetrics implements TopologyMetrics {
     private final DistributionSummary callsPerInvocation;
     private final Duration slaTarget;
     private final Map<String, RuleMeters> ruleMeters = new ConcurrentHashMap<>();
+    private final RecentActivity recent = new RecentActivity();
 
     public DejaMetrics(MeterRegistry registry, long slaTargetMs) {
         this.registry = registry;
@@ -118,8 +122,9 @@ public final class DejaMetrics implements TopologyMetrics {
     }
 
     @Override
-    public void deadLetter() {
+    public void deadLetter(String reason) {
         deadLetters.increment();
+        recent.deadLetter(reason);
     }
 
     @Override
@@ -147,6 +152,7 @@ public final class DejaMetrics implements TopologyMetrics {
                 meters.computeSaved.increment(savedDurationMs / 1000.0);
             }
         }
+        recent.answered(output);
     }
 
     /** The meters of one (rule, action), registered on its first upload. */
@@ -189,6 +195,85 @@ public final class DejaMetrics implements TopologyMetrics {
     public double count(Outcome outcome) {
         return registry.find("deja.uploads").tag("outcome", outcome.name()).counters().stream()
                 .mapToDouble(Counter::count).sum();
+    }
+
+    /** The latest outputs and dead-letter reasons of this process. */
+    public RecentActivity recent() {
+        return recent;
+    }
+
+    /** The SLA target the latency histogram has a bucket at. */
+    public Duration slaTarget() {
+        return slaTarget;
+    }
+
+    /** Deja's counters since start, summed over every rule and action: what {@code /metrics} shows, added up. */
+    public record Totals(Map<Outcome, Long> uploads, long invocationsRequested, long saved, double computeSavedSeconds,
+            long withinSla, long deadLetters) {
+
+        public long uploadCount() {
+            return uploads.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** The counters now. */
+    public Totals totals() {
+        Map<Outcome, Long> uploads = new EnumMap<>(Outcome.class);
+        long saved = 0;
+        long withinSla = 0;
+        double computeSaved = 0;
+        for (Outcome outcome : Outcome.values()) {
+            uploads.put(outcome, 0L);
+        }
+        for (RuleMeters meters : ruleMeters.values()) {
+            meters.uploads.forEach((outcome, counter) -> uploads.merge(outcome, (long) counter.count(), Long::sum));
+            saved += (long) meters.saved.count();
+            withinSla += (long) meters.withinSla.count();
+            computeSaved += meters.computeSaved.count();
+        }
+        return new Totals(uploads, (long) invocationsRequested.count(), saved, computeSaved, withinSla,
+                (long) deadLetters.count());
+    }
+
+    /**
+     * The end-to-end latency histogram since start, summed over every rule and action: bucket upper bounds in
+     * milliseconds (the Prometheus {@code le} bounds) and the cumulative count at or below each.
+     */
+    public record Histogram(double[] boundsMs, double[] cumulative, long count) {
+    }
+
+    public Histogram latencyHistogram() {
+        double[] bounds = null;
+        double[] cumulative = null;
+        long count = 0;
+        for (RuleMeters meters : ruleMeters.values()) {
+            HistogramSnapshot snapshot = meters.endToEnd.takeSnapshot();
+            CountAtBucket[] buckets = snapshot.histogramCounts();
+            if (bounds == null) {
+                bounds = new double[buckets.length];
+                cumulative = new double[buckets.length];
+                for (int i = 0; i < buckets.length; i++) {
+                    bounds[i] = buckets[i].bucket(TimeUnit.MILLISECONDS);
+                }
+            }
+            for (int i = 0; i < Math.min(buckets.length, cumulative.length); i++) {
+                cumulative[i] += buckets[i].count();
+            }
+            count += snapshot.count();
+        }
+        return bounds == null ? new Histogram(new double[0], new double[0], 0) : new Histogram(bounds, cumulative, count);
+    }
+
+    /** OpenWhisk calls in flight in this process, or -1 without an invoker. */
+    public double inFlight() {
+        Gauge gauge = registry.find("deja.invoker.in.flight").gauge();
+        return gauge == null ? -1 : gauge.value();
+    }
+
+    /** The breaker's state ({@code closed}, {@code half_open}, {@code open}), or null without an invoker. */
+    public String breakerState() {
+        return registry.find("deja.breaker.state").gauges().stream().filter(g -> g.value() == 1)
+                .map(g -> g.getId().getTag("state")).findFirst().orElse(null);
     }
 
     public double eventsIn() {

@@ -74,12 +74,13 @@ final class HashProcessor extends AsyncWorkProcessor<HashJob, String, Ingested> 
     }
 
     private void deadLetter(String key, HashJob job, String reason, Throwable cause, long now) {
-        metrics.deadLetter();
+        String letterReason = "cannot hash s3://" + job.bucket() + "/" + job.key() + ": " + reason;
+        metrics.deadLetter(letterReason);
         LOG.warn("cannot hash {}: {} (upload sent to the dead-letter topic)", key, reason);
         Upload first = job.uploads().get(0);
         DeadLetters.Letter letter = DeadLetters.letter(
                 first.object().path().getBytes(java.nio.charset.StandardCharsets.UTF_8), ObjectEvent.of(first.object()),
-                DeadLetters.headers("cannot hash s3://" + job.bucket() + "/" + job.key() + ": " + reason,
+                DeadLetters.headers(letterReason,
                         cause.getClass().getName(), job.sourceTopic(), job.sourcePartition(), job.sourceOffset()),
                 maxRecordBytes);
         context.forward(new Record<String, Ingested>(null, new Ingested.Rejected(letter.key(), letter.value()), now,

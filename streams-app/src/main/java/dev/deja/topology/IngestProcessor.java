@@ -154,7 +154,7 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
 
     private void reject(Record<byte[], byte[]> record, String reason) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
-        metrics.deadLetter();
+        metrics.deadLetter(reason);
         LOG.warn("bad event at {}-{}@{}: {} (sent to the dead-letter topic)", source.topic(), source.partition(),
                 source.offset(), reason);
         DeadLetters.Letter letter = DeadLetters.letter(record.key(), record.value(), DeadLetters.headers(reason,

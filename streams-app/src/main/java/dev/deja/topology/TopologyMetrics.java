@@ -14,8 +14,8 @@ public interface TopologyMetrics {
     default void eventIn() {
     }
 
-    /** One record sent to the dead-letter topic. */
-    default void deadLetter() {
+    /** One record sent to the dead-letter topic, with its reason (the {@code deja.reason} header). */
+    default void deadLetter(String reason) {
     }
 
     /** One MinIO redelivery recognised and dropped. */

@@ -109,6 +109,33 @@ class AdminServerTest {
         assertThat(response.statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void shouldServeTheStatusPageFromThisOriginOnlyWhenAPageIsGiven() throws Exception {
+        // given
+        DejaMetrics metrics = new DejaMetrics(registry, 10_000);
+        metrics.answered(DejaMetricsTest.output("thumbs", "thumbnail", Outcome.CACHED, 40), 10L);
+        StatusPage page = new StatusPage(metrics, new StatusHistory(metrics, 0), Map::of, path -> List.of());
+        try (AdminServer withPage = AdminServer.start("127.0.0.1:0", null, Map::of, registry::scrape, () -> null,
+                md5 -> List.of(), page)) {
+            String base = "http://127.0.0.1:" + withPage.port();
+            // when
+            HttpResponse<String> html = http.send(HttpRequest.newBuilder(URI.create(base + "/")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> script = http.send(HttpRequest.newBuilder(URI.create(base + "/status.js")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> json = http.send(HttpRequest.newBuilder(URI.create(base + "/status.json")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            // then
+            assertThat(html.statusCode()).isEqualTo(200);
+            assertThat(html.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+            assertThat(html.headers().firstValue("Content-Security-Policy")).hasValue(AdminServer.PAGE_POLICY);
+            assertThat(html.body()).contains("<script src=\"status.js\"").doesNotContain("http://", "https://");
+            assertThat(script.body()).doesNotContain("innerHTML", "eval(");
+            assertThat(json.body()).contains("\"uploads\":1", "\"outcome\":\"CACHED\"");
+        }
+        assertThat(get("/").statusCode()).as("no page given").isEqualTo(404);
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -21,7 +21,7 @@ class SummaryLogTest {
             metrics.answered(DejaMetricsTest.output("thumbs", "thumbnail", Outcome.INVOKED, 5), null);
             metrics.answered(DejaMetricsTest.output("thumbs", "thumbnail", Outcome.CACHED, 5), 10L);
             metrics.answered(DejaMetricsTest.output("thumbs", "thumbnail", Outcome.COALESCED, 5), 10L);
-            metrics.deadLetter();
+            metrics.deadLetter("not a MinIO event");
             String first = log.line();
             metrics.answered(DejaMetricsTest.output("thumbs", "thumbnail", Outcome.CACHED, 5), 10L);
             // when
