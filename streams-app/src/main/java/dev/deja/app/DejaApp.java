@@ -23,7 +23,6 @@ import dev.deja.s3.S3Settings;
 import dev.deja.topology.ContentHashing;
 import dev.deja.model.DedupKey;
 import dev.deja.topology.DejaTopology;
-import dev.deja.model.InvocationRequest;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
