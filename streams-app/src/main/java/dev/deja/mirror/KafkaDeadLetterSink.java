@@ -1,5 +1,6 @@
 package dev.deja.mirror;
 
+import dev.deja.topology.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +17,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -26,7 +26,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable {
 
     static final String ERROR_CLASS = "dev.deja.mirror.MirrorRefusal";
-    private static final int MAX_REASON_CHARS = 1000;
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
@@ -52,14 +51,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
     public void send(List<Letter> letters) {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (Letter letter : letters) {
-            Headers headers = new RecordHeaders();
-            String reason = letter.reason().length() > MAX_REASON_CHARS
-                    ? letter.reason().substring(0, MAX_REASON_CHARS) : letter.reason();
-            headers.add("deja.reason", bytes(reason));
-            headers.add("deja.error.class", bytes(ERROR_CLASS));
-            headers.add("deja.source.topic", bytes(letter.topic()));
-            headers.add("deja.source.partition", bytes(Integer.toString(letter.partition())));
-            headers.add("deja.source.offset", bytes(Long.toString(letter.offset())));
+            Headers headers = DeadLetters.headers(letter.reason(), ERROR_CLASS, letter.topic(), letter.partition(), letter.offset());
             sent.add(producer.send(new ProducerRecord<>(topic, null, bytes(letter.key()), letter.value(), headers)));
         }
         try {
