@@ -152,37 +152,34 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
         if (skewFilter.mightContainAny(hash) && skewedContains(bucket, hash, check)) {
             return false;
         }
-        boolean trusted = skewedEventTimeMs == null && (latest == Long.MIN_VALUE || eventSecond >= latest - windowMs / 2);
-        if (trusted) {
-            if (chunk == null) {
-                chunk = new Chunk(chunkPrefix(eventSecond, bucket) + taskStart + '.' + Long.toHexString(chunks++), eventSecond);
-                open.put(slot, chunk);
-            }
-            filter.add(hash, eventSecond);
-            latest = Math.max(latest, eventSecond);
-            add(open, slot, chunk, hash, check);
+        if (skewedEventTimeMs == null && (latest == Long.MIN_VALUE || eventSecond >= latest - windowMs / 2)) {
+            remember(false, eventSecond, bucket, chunk, hash, check);
         } else {
             long at = latest == Long.MIN_VALUE ? second(eventTimeMs) : latest;
-            long skewSlot = at * BUCKETS + bucket;
-            Chunk skewed = openSkewed.get(skewSlot);
-            if (skewed == null) {
-                skewed = new Chunk(skewPrefix(bucket) + HEX.toHexDigits(at, TIME_DIGITS) + '.' + taskStart + '.'
-                        + Long.toHexString(chunks++), at);
-                openSkewed.put(skewSlot, skewed);
-            }
-            skewFilter.add(hash, at);
-            latest = Math.max(latest, at);
-            add(openSkewed, skewSlot, skewed, hash, check);
+            remember(true, at, bucket, openSkewed.get(at * BUCKETS + bucket), hash, check);
         }
         return true;
     }
 
-    private void add(Map<Long, Chunk> chunks, long slot, Chunk chunk, long hash, long check) {
+    /**
+     * Adds a fingerprint to its space (the skew space or the normal one) at {@code second}: to {@code chunk}, the
+     * chunk being filled for that second and bucket (a new one when null), and to the space's filter.
+     */
+    private void remember(boolean skewed, long second, int bucket, Chunk chunk, long hash, long check) {
+        Map<Long, Chunk> space = skewed ? openSkewed : open;
+        long slot = second * BUCKETS + bucket;
+        if (chunk == null) {
+            String prefix = skewed ? skewPrefix(bucket) + HEX.toHexDigits(second, TIME_DIGITS) + '.' : chunkPrefix(second, bucket);
+            chunk = new Chunk(prefix + taskStart + '.' + Long.toHexString(chunks++), second);
+            space.put(slot, chunk);
+        }
+        (skewed ? skewFilter : filter).add(hash, second);
+        latest = Math.max(latest, second);
         chunk.add(hash, check);
         openIds++;
         if (chunk.ids == CHUNK_IDS) {
             write(chunk);
-            chunks.remove(slot);
+            space.remove(slot);
         } else if (openIds >= MAX_OPEN_IDS) {
             flushCache();
         }
