@@ -26,8 +26,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -55,7 +57,8 @@ public final class DejaMetrics implements TopologyMetrics {
     private final Timer callLatency;
     private final DistributionSummary callsPerInvocation;
     private final Duration slaTarget;
-    private final Map<String, RuleMeters> ruleMeters = new ConcurrentHashMap<>();
+    /** By rule, then action. */
+    private final Map<String, Map<String, RuleMeters>> ruleMeters = new ConcurrentHashMap<>();
     private final RecentActivity recent = new RecentActivity();
 
     public DejaMetrics(MeterRegistry registry, long slaTargetMs) {
@@ -139,8 +142,7 @@ public final class DejaMetrics implements TopologyMetrics {
 
     @Override
     public void answered(OutputRecord output, Long savedDurationMs) {
-        RuleMeters meters = ruleMeters.computeIfAbsent(orUnknown(output.rule()) + "\n" + orUnknown(output.action()),
-                key -> new RuleMeters(orUnknown(output.rule()), orUnknown(output.action())));
+        RuleMeters meters = meters(orUnknown(output.rule()), orUnknown(output.action()));
         meters.uploads.get(output.outcome()).increment();
         meters.endToEnd.record(Duration.ofMillis(output.latencyMs()));
         if (output.latencyMs() <= slaTarget.toMillis()) {
@@ -153,6 +155,23 @@ public final class DejaMetrics implements TopologyMetrics {
             }
         }
         recent.answered(output);
+    }
+
+    /** The meters of (rule, action); on a cache hit, two map reads and nothing allocated. */
+    private RuleMeters meters(String rule, String action) {
+        Map<String, RuleMeters> byAction = ruleMeters.get(rule);
+        RuleMeters meters = byAction == null ? null : byAction.get(action);
+        if (meters == null) {
+            meters = ruleMeters.computeIfAbsent(rule, r -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(action, a -> new RuleMeters(rule, action));
+        }
+        return meters;
+    }
+
+    private List<RuleMeters> allMeters() {
+        List<RuleMeters> all = new ArrayList<>();
+        ruleMeters.values().forEach(byAction -> all.addAll(byAction.values()));
+        return all;
     }
 
     /** The meters of one (rule, action), registered on its first upload. */
@@ -193,8 +212,7 @@ public final class DejaMetrics implements TopologyMetrics {
 
     /** Uploads answered with {@code outcome}, over every rule and action. */
     public double count(Outcome outcome) {
-        return registry.find("deja.uploads").tag("outcome", outcome.name()).counters().stream()
-                .mapToDouble(Counter::count).sum();
+        return totals().uploads().get(outcome);
     }
 
     /** The latest outputs and dead-letter reasons of this process. */
@@ -225,7 +243,7 @@ public final class DejaMetrics implements TopologyMetrics {
         for (Outcome outcome : Outcome.values()) {
             uploads.put(outcome, 0L);
         }
-        for (RuleMeters meters : ruleMeters.values()) {
+        for (RuleMeters meters : allMeters()) {
             meters.uploads.forEach((outcome, counter) -> uploads.merge(outcome, (long) counter.count(), Long::sum));
             saved += (long) meters.saved.count();
             withinSla += (long) meters.withinSla.count();
@@ -246,7 +264,7 @@ public final class DejaMetrics implements TopologyMetrics {
         double[] bounds = null;
         double[] cumulative = null;
         long count = 0;
-        for (RuleMeters meters : ruleMeters.values()) {
+        for (RuleMeters meters : allMeters()) {
             HistogramSnapshot snapshot = meters.endToEnd.takeSnapshot();
             CountAtBucket[] buckets = snapshot.histogramCounts();
             if (bounds == null) {
