@@ -59,6 +59,7 @@ public final class Bench {
     static final String PT_OUT = "bench-passthrough-out";
     static final String NAIVE_IN = "bench-naive-in";
     static final String NAIVE_OUT = "bench-naive-out";
+    static final String DEJA_APPLICATION_ID = "deja-bench";
     static final String PASS_THROUGH = "Kafka Streams pass-through";
     static final String CACHE_HIT = "Deja, cache-hit path";
     static final String MIXED = "Deja, mixed load (Zipf)";
@@ -158,7 +159,7 @@ public final class Bench {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(DejaConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
         settings.put(DejaConfig.STATE_DIR_CONFIG, dataDir.resolve("state").toString());
-        settings.put(DejaConfig.APPLICATION_ID_CONFIG, "deja-bench");
+        settings.put(DejaConfig.APPLICATION_ID_CONFIG, DEJA_APPLICATION_ID);
         settings.put(DejaConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         settings.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
         settings.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
@@ -218,26 +219,34 @@ public final class Bench {
             long roundsStart = System.nanoTime();
             List<Measured> ptRounds = new ArrayList<>();
             List<Measured> hitRounds = new ArrayList<>();
+            RoundProfile.Costs ptCosts = RoundProfile.Costs.NONE;
+            RoundProfile.Costs hitCosts = RoundProfile.Costs.NONE;
             for (int round = 1; round <= options.rounds(); round++) {
                 String of = " (round " + round + "/" + options.rounds() + ")";
                 if (options.runs(1)) {
-                    ptRounds.add(measure(1, "pass-through" + of, feed, bootstrap, PT_IN, PT_OUT,
-                            new EventFeed.Run("pt-" + round, "pt", runInput), 0));
+                    RoundProfile.Snapshot before = RoundProfile.snapshot();
+                    Measured pt = measure(1, "pass-through" + of, feed, bootstrap, PT_IN, PT_OUT,
+                            new EventFeed.Run("pt-" + round, "pt", runInput), 0);
+                    ptCosts = ptCosts.plus(RoundProfile.between(before, RoundProfile.snapshot(), pt.events()));
+                    ptRounds.add(pt);
                 }
                 if (options.runs(2)) {
-                    hitRounds.add(measure(2, "cache hit" + of, feed, bootstrap, input, output,
-                            new EventFeed.Run("hit-" + round, "hit", runInput), 0));
+                    RoundProfile.Snapshot before = RoundProfile.snapshot();
+                    Measured hit = measure(2, "cache hit" + of, feed, bootstrap, input, output,
+                            new EventFeed.Run("hit-" + round, "hit", runInput), 0);
+                    hitCosts = hitCosts.plus(RoundProfile.between(before, RoundProfile.snapshot(), hit.events()));
+                    hitRounds.add(hit);
                 }
             }
             double jitShare = (jitMs() - jitBefore) / Math.max(1.0, (System.nanoTime() - roundsStart) / 1e6);
             CacheHit cacheHit = options.runs(2) ? cacheHit(feed, bootstrap, input, output, runInput, median(hitRounds, Measured::throughput),
-                    tableWarmUp, jitShare) : null;
+                    tableWarmUp, jitShare, hitCosts) : null;
             if (options.runs(1)) {
                 // The latency runs of (1) and (2) share one rate, one Deja can sustain here.
                 int rate = cacheHit == null ? options.pacedRate() : cacheHit.rate();
                 int events = cacheHit == null ? options.pacedEvents() : cacheHit.paced().events();
                 results.add(passThroughResult(feed, bootstrap, runInput, median(ptRounds, Measured::throughput), rate, events,
-                        jitShare));
+                        jitShare, ptCosts));
             }
             if (cacheHit != null) {
                 results.add(cacheHit.result());
@@ -264,10 +273,12 @@ public final class Bench {
     }
 
     private ScenarioResult passThroughResult(EventFeed feed, String bootstrap, Workload workload, Measured blast,
-                                             int rate, int events, double jitShare) {
+                                             int rate, int events, double jitShare, RoundProfile.Costs costs) {
         Measured paced = measure(1, "pass-through (paced)", feed, bootstrap, PT_IN, PT_OUT,
                 new EventFeed.Run("pt-paced", "pt", workload.take(events)), rate);
-        return throughputFigures(new ScenarioResult.Builder(1, PASS_THROUGH), blast, paced, rate, jitShare)
+        ScenarioResult.Builder builder = throughputFigures(new ScenarioResult.Builder(1, PASS_THROUGH), blast, paced, rate, jitShare);
+        costs.addTo(builder);
+        return builder
                 .note("Reads and writes bytes unchanged with DejaTopology.properties (same processing"
                         + " guarantee, commit interval, compression) and " + options.partitions() + " partitions.")
                 .note("Like Deja in (2), it first runs the whole input, not measured, until the JIT compiler is"
@@ -299,16 +310,18 @@ public final class Bench {
     }
 
     private CacheHit cacheHit(EventFeed feed, String bootstrap, String input, String output, Workload workload,
-                              Measured blast, Measured warmUp, double jitShare) {
+                              Measured blast, Measured warmUp, double jitShare, RoundProfile.Costs costs) {
         // A latency run at a rate Deja cannot sustain would measure a growing queue, not latency.
         int rate = (int) Math.max(10, Math.min(options.pacedRate(), blast.throughput() / 2));
         int pacedEvents = (int) Math.max(100, Math.min(options.pacedEvents(), rate * (options.quick() ? 10L : 30L)));
         Measured paced = measure(2, "cache hit (paced)", feed, bootstrap, input, output,
                 new EventFeed.Run("hit-paced", "hit", workload.take(pacedEvents)), rate);
         long cached = blast.outcomes().getOrDefault("CACHED", 0L) + paced.outcomes().getOrDefault("CACHED", 0L);
-        ScenarioResult result = throughputFigures(new ScenarioResult.Builder(2, CACHE_HIT), blast, paced, rate, jitShare)
+        ScenarioResult.Builder builder = throughputFigures(new ScenarioResult.Builder(2, CACHE_HIT), blast, paced, rate, jitShare)
                 .figure("cached", "outputs answered CACHED", cached, "of " + (blast.events() + paced.events()))
-                .figure("warmup_outputs", "warm-up outputs", warmUp.outputs(), "of " + warmUp.events())
+                .figure("warmup_outputs", "warm-up outputs", warmUp.outputs(), "of " + warmUp.events());
+        costs.addTo(builder);
+        ScenarioResult result = builder
                 .note("The table first holds every content of the input (warm-up runs, not measured); then the"
                         + " same input is replayed as new uploads: every answer comes from the table.")
                 .note("Latency runs of (1) and (2): " + pacedEvents + " events at " + rate + " events/s, the lower of "

@@ -49,6 +49,12 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
     private static final Logger LOG = LoggerFactory.getLogger(CachedAnswerProcessor.class);
     /** How far the clocks of two Deja hosts may disagree, at most: a tenth of the TTL when that is shorter. */
     static final long CLOCK_MARGIN_MS = 60_000;
+    /**
+     * Contents whose hits are held before they are sent on early: a few MB at most. Each send is a
+     * record per content through the repartition topic, and then the entry stored and published
+     * again, so hits are gathered for a whole interval where memory allows.
+     */
+    static final int MAX_HIT_KEYS = 20_000;
 
     private final DedupSettings settings;
     private final boolean replicaEnabled;
@@ -107,7 +113,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         metrics.answered(output, done.durationMs());
         context.forward(new Record<>(upload.object().path(), new DedupOutput.Output(output), now));
         hits.merge(record.key(), 1L, Long::sum);
-        if (hits.size() >= settings.punctuateMaxItems()) {
+        if (hits.size() >= MAX_HIT_KEYS) {
             sendHits(now);
         }
     }

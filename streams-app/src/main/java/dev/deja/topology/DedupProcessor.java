@@ -65,6 +65,8 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     private KeyValueStore<String, Waiter> waiters;
     private KeyValueStore<String, String> timers;
     private long lastHitsPublishMs;
+    /** Entries the current round of hit publishing has yet to publish; 0 between rounds. */
+    private int hitsRoundLeft;
 
     DedupProcessor(DedupSettings settings, TopologyMetrics metrics) {
         this.settings = settings;
@@ -75,6 +77,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     public void init(ProcessorContext<String, DedupOutput> context) {
         unpublished.clear();
         lastHitsPublishMs = 0;
+        hitsRoundLeft = 0;
         this.context = context;
         KeyValueStore<String, TableEntry> store = context.getStateStore(DejaTopology.TABLE_STORE);
         this.table = new EntryCache(store, settings.entryCacheSize());
@@ -360,12 +363,18 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
             timers.delete(timer.key);
             onEntryTimer(timer.value, Long.parseLong(timer.key.substring(0, 19)), now);
         }
-        if (now - lastHitsPublishMs < settings.hitsPublishIntervalMs()) {
-            return;
+        // A round publishes the entries changed before it began (the oldest first: a set in insertion order), a bounded
+        // number per punctuation; it begins once per interval, so an entry hit all the time is published once per interval.
+        if (hitsRoundLeft == 0) {
+            if (now - lastHitsPublishMs < settings.hitsPublishIntervalMs()) {
+                return;
+            }
+            lastHitsPublishMs = now;
+            hitsRoundLeft = unpublished.size();
         }
-        lastHitsPublishMs = now;
         int published = 0;
-        for (Iterator<String> it = unpublished.iterator(); it.hasNext() && published < settings.punctuateMaxItems(); published++) {
+        for (Iterator<String> it = unpublished.iterator(); it.hasNext() && published < settings.punctuateMaxItems()
+                && hitsRoundLeft > 0; published++, hitsRoundLeft--) {
             String key = it.next();
             it.remove();
             TableEntry entry = table.get(key);
@@ -373,6 +382,9 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
                 table.save(key);
                 context.forward(new Record<>(key, new DedupOutput.Table(entry), now));
             }
+        }
+        if (unpublished.isEmpty()) {
+            hitsRoundLeft = 0;
         }
     }
 

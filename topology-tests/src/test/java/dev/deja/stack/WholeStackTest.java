@@ -98,7 +98,8 @@ class WholeStackTest {
                 assertThat(report.outputs()).hasSize(40);
                 assertThat(report.invocations()).isEqualTo(8);
                 CouchClient couch = new CouchClient(DejaApp.couchSettings(config));
-                Await.until(Duration.ofSeconds(30), () -> {
+                // Hits reach the table within two publish intervals (10 s each by default), then the mirror.
+                Await.until(Duration.ofSeconds(50), () -> {
                     List<ObjectNode> done = couch.allDocuments().stream()
                             .filter(d -> EntryStatus.DONE.name().equals(d.path("status").asText())).toList();
                     return done.size() == 8 && done.stream().mapToLong(d -> d.path("hits").asLong()).sum() == 32;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -138,6 +139,46 @@ class DedupTopologyTest {
                 assertThat(entry.status()).isEqualTo(EntryStatus.DONE);
                 assertThat(entry.result()).isEqualTo(Json.parse(THUMB));
             });
+        }
+    }
+
+    @Test
+    void shouldPublishEachHitContentOncePerIntervalHoweverOftenItIsHit() {
+        // Five entries per punctuation: a round of publishing takes three of them for 12 contents.
+        try (DedupHarness h = new DedupHarness(Map.of("deja.hits.publish.interval.ms", "10000", "deja.punctuate.max.items", "5"))) {
+            // given: 12 contents DONE
+            List<String> md5s = IntStream.rangeClosed(1, 12).mapToObj(i -> String.format("%032x", i)).toList();
+            md5s.forEach(md5 -> h.upload("photos", "first-" + md5 + ".png", md5));
+            h.drainInvocations().forEach(request -> h.succeed(request, THUMB));
+            h.drainOutputs();
+            h.drainTable();
+
+            // when: each is hit three times, then an interval and a few punctuations pass
+            for (int round = 0; round < 3; round++) {
+                int r = round;
+                md5s.forEach(md5 -> h.upload("photos", "copy-" + r + "-" + md5 + ".png", md5));
+            }
+            h.advance(Duration.ofMillis(10_000));
+            h.advance(Duration.ofMillis(10_000));
+            IntStream.range(0, 4).forEach(i -> h.advance(Duration.ofMillis(100)));
+
+            // then: within two intervals, one record per content on the table topic, with all three hits; none per hit
+            assertThat(h.drainOutputs()).extracting(OutputRecord::outcome).hasSize(36).containsOnly(Outcome.CACHED);
+            List<KeyValue<String, TableEntry>> published = h.table.readKeyValuesToList();
+            assertThat(published).hasSize(12);
+            assertThat(published).extracting(kv -> kv.value.hits()).containsOnly(3L);
+            assertThat(published).extracting(kv -> kv.key).doesNotHaveDuplicates();
+
+            // when: hit again, within the interval
+            md5s.forEach(md5 -> h.upload("photos", "late-" + md5 + ".png", md5));
+            IntStream.range(0, 5).forEach(i -> h.advance(Duration.ofMillis(100)));
+
+            // then: nothing yet, and one record each again within two intervals
+            assertThat(h.table.readKeyValuesToList()).isEmpty();
+            h.advance(Duration.ofMillis(10_000));
+            h.advance(Duration.ofMillis(10_000));
+            IntStream.range(0, 4).forEach(i -> h.advance(Duration.ofMillis(100)));
+            assertThat(h.table.readKeyValuesToList()).hasSize(12).extracting(kv -> kv.value.hits()).containsOnly(4L);
         }
     }
 
