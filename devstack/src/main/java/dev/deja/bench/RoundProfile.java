@@ -1,6 +1,5 @@
 package dev.deja.bench;
 
-import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -26,7 +25,7 @@ final class RoundProfile {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** What was counted at one moment. */
-    record Snapshot(Map<String, Long> cpuNanos, long processCpuNanos, long jitMs, Map<String, Long> messagesIn,
+    record Snapshot(Map<String, Long> cpuNanos, long processCpuNanos, Map<String, Long> messagesIn,
                     Map<String, Long> bytesIn) {
     }
 
@@ -91,9 +90,7 @@ final class RoundProfile {
                 cpu.put(ids[i] + " " + infos[i].getThreadName(), nanos);
             }
         }
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        long jitMs = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
-        return new Snapshot(cpu, processCpuNanos(), jitMs, brokerCounts("MessagesInPerSec"), brokerCounts("BytesInPerSec"));
+        return new Snapshot(cpu, processCpuNanos(), brokerCounts("MessagesInPerSec"), brokerCounts("BytesInPerSec"));
     }
 
     /** What happened between two snapshots, per event of the run between them. */
@@ -107,12 +104,10 @@ final class RoundProfile {
             byGroup.merge(group(thread.getKey().substring(thread.getKey().indexOf(' ') + 1)), spent, Long::sum);
         }
         byGroup.forEach((group, nanos) -> cpu.put(group, nanos / 1e3 / events));
-        // The compiler threads' time is wall time while compiling, close to their CPU time; the rest is mostly GC.
-        long jit = (after.jitMs() - before.jitMs()) * 1_000_000;
+        // The JVM's own threads (GC, JIT compiler) are not Java threads: what the process spent beyond its Java threads.
         long jvm = after.processCpuNanos() - before.processCpuNanos() - threadsTotal;
         if (after.processCpuNanos() > 0) {
-            cpu.put("JVM: JIT compiler", Math.min(jit, Math.max(0, jvm)) / 1e3 / events);
-            cpu.put("JVM: GC and other threads", Math.max(0, jvm - jit) / 1e3 / events);
+            cpu.put("JVM: GC, JIT compiler and other non-Java threads", Math.max(0, jvm) / 1e3 / events);
         }
         return new Costs(cpu, perEvent(before.messagesIn(), after.messagesIn(), events),
                 perEvent(before.bytesIn(), after.bytesIn(), events), events);

@@ -1,5 +1,7 @@
 package dev.deja.serde;
 
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -13,9 +15,14 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class JsonSerde<T> implements Serde<T> {
 
     private final Class<T> type;
+    /** Bound to the type once: no serializer lookup by the value's class on every record. */
+    private final ObjectWriter writer;
+    private final ObjectReader reader;
 
     private JsonSerde(Class<T> type) {
         this.type = type;
+        this.writer = Json.MAPPER.writerFor(type);
+        this.reader = Json.MAPPER.readerFor(type);
     }
 
     public static <T> JsonSerde<T> of(Class<T> type) {
@@ -29,7 +36,7 @@ public final class JsonSerde<T> implements Serde<T> {
                 return null;
             }
             try {
-                return Json.MAPPER.writeValueAsBytes(value);
+                return writer.writeValueAsBytes(value);
             } catch (IOException e) {
                 throw new SerializationException("cannot write " + type.getSimpleName() + " for topic " + topic, e);
             }
@@ -43,7 +50,7 @@ public final class JsonSerde<T> implements Serde<T> {
                 return null;
             }
             try {
-                return Json.MAPPER.readValue(bytes, type);
+                return reader.readValue(bytes);
             } catch (IOException e) {
                 throw new SerializationException("cannot read " + type.getSimpleName() + " from topic " + topic
                         + ": " + e.getMessage(), e);
