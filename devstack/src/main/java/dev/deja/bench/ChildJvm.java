@@ -49,7 +49,8 @@ final class ChildJvm {
         line.addAll(jvmFlags);
         line.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(name -> name.startsWith(DejaConfig.ENV_PREFIX) && !name.equals("DEJA_LOG_LEVEL"));
+        builder.environment().keySet()
+                .removeIf(name -> name.startsWith(DejaConfig.ENV_PREFIX) && !name.equals("DEJA_LOG_LEVEL"));
         try {
             Files.createDirectories(log.getParent());
             long launched = System.nanoTime();

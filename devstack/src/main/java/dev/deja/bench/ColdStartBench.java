@@ -134,7 +134,8 @@ final class ColdStartBench {
         for (Path file : List.of(archive, imageArchive, loadedClasses)) {
             Files.deleteIfExists(file);
         }
-        // Scenario 2's sequence (wrapped around if the backlog is longer): its contents are those its warm-up put in the table.
+        // Scenario 2's sequence (wrapped around if the backlog is longer): its contents are those its
+        // warm-up put in the table.
         Workload backlog = Workload.zipf(options.roundEvents(), options.contents(), options.zipfExponent(), options.seed())
                 .take(options.coldEvents());
         int rounds = options.quick() ? 1 : options.rounds();
@@ -233,8 +234,8 @@ final class ColdStartBench {
         }
         result.note(perRound.append('.').toString());
         return result
-                .note("Variants of Deja: \"run's CDS\" is an AppCDS archive written by the training run below"
-                        + " (-XX:ArchiveClassesAtExit, the classes of a real start and its first outputs); \"image's"
+                .note("Variants of Deja: \"run's CDS\" is the AppCDS archive the training run (next note) wrote at"
+                        + " exit (-XX:ArchiveClassesAtExit: the classes of a real start and its first outputs); \"image's"
                         + " CDS\" the archive the Docker image builds, with no broker: `java -XX:ArchiveClassesAtExit=FILE"
                         + " -jar deja.jar cds-training`, which loads the classes listed in the jar"
                         + " (dev/deja/cli/startup-classes.txt; the training run writes a fresh list to "
@@ -275,10 +276,12 @@ final class ColdStartBench {
             flags.addAll(variant.flags());
             ChildJvm child = ChildJvm.start(flags, command(variant, properties), log);
             Duration cpu;
+            boolean endedByItself;
             int exit;
             try {
                 watcher.await(Duration.ofSeconds(120 + run.size() / 100), n -> progress.accept(what + ": "
                         + n + "/" + run.size() + " outputs"), () -> !child.alive());
+                endedByItself = !child.alive();
                 watcher.drain(Duration.ofMillis(300));
                 cpu = child.cpu();
             } finally {
@@ -286,9 +289,10 @@ final class ColdStartBench {
                 forgetMembers(admin, variant);
             }
             if (watcher.outputs() < run.size()) {
+                String why = endedByItself ? "the process ended by itself, exit code " + exit : "not all before the timeout";
                 String message = variant.label() + " gave " + watcher.outputs() + " of " + run.size() + " outputs ("
-                        + (child.alive() ? "still running" : "exit code " + exit) + "); its log: " + log;
-                if (watcher.outputs() == 0) {
+                        + why + "); its log: " + log;
+                if (endedByItself || watcher.outputs() == 0) {
                     throw new IllegalStateException(message);
                 }
                 LOG.warn(message);
@@ -297,9 +301,9 @@ final class ColdStartBench {
             long first = watcher.firstArrivalNanos();
             long last = watcher.lastArrivalNanos();
             long notCached = watcher.outcomes().entrySet().stream().filter(e -> !e.getKey().equals(CACHED))
-                    .mapToLong(Map.Entry::getValue).sum() + (variant.deja() ? run.size() - watcher.outputs() : 0);
+                    .mapToLong(Map.Entry::getValue).sum();
             Launch launch = new Launch(run.size(), watcher.outputs(), watcher.duplicates(), variant.deja() ? notCached : 0,
-                    (first - launched) / 1e6, last > first ? (watcher.outputs() - 1) * 1e9 / (last - first) : 0,
+                    (first - launched) / 1e6, last > first ? watcher.outputs() * 1e9 / (last - first) : 0,
                     watcher.outputs() * 1e9 / (last - launched), cpu.toMillis() / 1000.0);
             progress.accept(String.format(Locale.ROOT, "%s: first output %.0f ms after the launch, %d/%d outputs,"
                             + " drain %.0f events/s, overall %.0f events/s, %.1f s of CPU", what, launch.startupMs(),
