@@ -14,6 +14,11 @@
 #
 # Example: a 1536 MiB limit with the defaults gives a 960 MiB heap. With no limit (plain docker run),
 # the JVM takes 50% of the machine's memory. Extra JVM flags: JAVA_OPTS.
+#
+# Start-up: the image's AppCDS archive (JVM_CDS_ARCHIVE, default /app/deja.jsa, built with the
+# image) maps the classes a start loads instead of reading them from the jar. An archive that does not
+# match this JVM or jar is refused by the JVM with a warning ("Unable to use shared archive") and
+# Deja starts without it; JVM_CDS_ARCHIVE= (empty) turns it off.
 set -euo pipefail
 
 MIB=$((1024 * 1024))
@@ -51,5 +56,14 @@ fi
 # glibc's per-thread malloc arenas grow a JVM with many threads and a native library well past
 # what it uses; two arenas keep that overhead inside the budget above.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+archive="${JVM_CDS_ARCHIVE-/app/deja.jsa}"
+cds_flags=()
+if [[ -n "$archive" && -r "$archive" ]]; then
+  cds_flags=("-XX:SharedArchiveFile=$archive")
+elif [[ -n "$archive" ]]; then
+  echo "deja: no AppCDS archive at $archive (JVM_CDS_ARCHIVE): classes load from the jar" >&2
+fi
+
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-exec java "${heap_flags[@]}" -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar /app/deja.jar "$@"
+exec java "${heap_flags[@]}" -XX:+ExitOnOutOfMemoryError ${cds_flags[@]+"${cds_flags[@]}"} ${JAVA_OPTS:-} \
+  -jar /app/deja.jar "$@"

@@ -47,14 +47,16 @@ import org.slf4j.LoggerFactory;
  *   <li>Deja under a Zipf mixed load, and the invoker's rate at saturation,</li>
  *   <li>the naive baseline (CouchDB lookup, invoke, write),</li>
  *   <li>a large dedup table (size, RSS, restore time),</li>
- *   <li>MD5 throughput of objects streamed from s3proxy.</li>
+ *   <li>MD5 throughput of objects streamed from s3proxy,</li>
+ *   <li>lifecycle: repeated activations on a graceful stop, a join and a kill,</li>
+ *   <li>cold start: fresh processes of Deja and of the pass-through drain the same backlog of cache hits.</li>
  * </ol>
  * Writes {@code report.md}, {@code bench.png} and {@code results.json} to the options' directory.
  */
 public final class Bench {
 
     private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
-    static final int SCENARIOS = 7;
+    static final int SCENARIOS = 8;
     static final String PT_IN = "bench-passthrough-in";
     static final String PT_OUT = "bench-passthrough-out";
     static final String NAIVE_IN = "bench-naive-in";
@@ -82,6 +84,8 @@ public final class Bench {
     private BenchReport runAll() throws Exception {
         Instant started = Instant.now();
         Files.createDirectories(options.outDir());
+        // Scenario 8 starts Deja from its production jar: a missing jar fails now, not after the other scenarios.
+        Path dejaJar = options.runs(8) ? ColdStartBench.dejaJar() : null;
         Path dataDir = Files.createTempDirectory("deja-bench-");
         List<ScenarioResult> results = new ArrayList<>();
         Map<String, String> settings;
@@ -94,7 +98,7 @@ public final class Bench {
             settings = dejaSettings(stack, dataDir);
             DejaConfig config = DejaConfig.load(null, Map.of(), settings);
             String bootstrap = stack.kafka().bootstrapServers();
-            for (String topic : List.of(PT_IN, PT_OUT, NAIVE_IN, NAIVE_OUT)) {
+            for (String topic : List.of(PT_IN, PT_OUT, NAIVE_IN, NAIVE_OUT, ColdStartBench.PT_IN, ColdStartBench.PT_OUT)) {
                 stack.kafka().createTopic(topic, options.partitions(), Map.of());
             }
             // Deja's topics exist well before Deja starts: TopicSetup describes a topic right after
@@ -121,7 +125,7 @@ public final class Bench {
                 results.add(options.runs(4) ? naive(stack, feed, bootstrap, workload, action)
                         : notSelected(4, "Naive baseline (CouchDB lookup, invoke, write)"));
                 if (options.runs(5)) {
-                    progress.accept("[5/7] scale of state: writing " + options.tableEntries() + " table entries");
+                    progress.accept("[5/8] scale of state: writing " + options.tableEntries() + " table entries");
                     results.add(StateScale.run(scaleConfig, admin, bootstrap, options.tableEntries(),
                             DedupKey.functionVersion(BenchAction.VERSION, stack.actions().updated(BenchAction.NAME)), progress));
                 } else {
@@ -129,7 +133,7 @@ public final class Bench {
                 }
             }
             if (options.runs(6)) {
-                progress.accept("[6/7] hashing: uploading " + options.hashObjects() + " objects to s3proxy");
+                progress.accept("[6/8] hashing: uploading " + options.hashObjects() + " objects to s3proxy");
                 results.add(HashingBench.run(stack.s3(), options.hashObjects(), options.hashObjectBytes(),
                         options.seed(), progress));
             } else {
@@ -141,6 +145,13 @@ public final class Bench {
                 }
             } else {
                 results.add(notSelected(7, LifecycleBench.TITLE));
+            }
+            if (options.runs(8)) {
+                try (EventFeed feed = new EventFeed(stack.kafka().bootstrapServers())) {
+                    results.add(ColdStartBench.run(stack, settings, options, feed, dejaJar, progress));
+                }
+            } else {
+                results.add(notSelected(8, ColdStartBench.TITLE));
             }
         } finally {
             StateScale.deleteRecursively(dataDir);
@@ -190,7 +201,7 @@ public final class Bench {
         DejaApp app = null;
         try {
             if (options.runs(1)) {
-                progress.accept("[1/7] pass-through: starting a Kafka Streams app (read + write, same settings)");
+                progress.accept("[1/8] pass-through: starting a Kafka Streams app (read + write, same settings)");
                 streams = PassThrough.create(config, PT_IN, PT_OUT);
                 streams.start();
                 awaitRunning(streams, Duration.ofMinutes(2));
@@ -207,7 +218,7 @@ public final class Bench {
             }
             if (options.runs(2)) {
                 Workload warm = runInput.firstOfEach();
-                progress.accept("[2/7] cache hit: warming the table with the " + warm.size() + " distinct contents");
+                progress.accept("[2/8] cache hit: warming the table with the " + warm.size() + " distinct contents");
                 tableWarmUp = measure(2, "cache hit warm-up", feed, bootstrap, input, output,
                         new EventFeed.Run("hit-warm", "hit", warm), 0);
                 measure(2, "cache hit warm-up", feed, bootstrap, input, output,
@@ -386,7 +397,7 @@ public final class Bench {
      * invocations topic and waits for their results; {@code salt} keeps each run's contents apart.
      */
     private Measured saturate(DejaConfig config, EventFeed feed, String bootstrap, String salt, String what) {
-        progress.accept("[3/7] invoker saturation (" + what + "): " + options.saturationContents()
+        progress.accept("[3/8] invoker saturation (" + what + "): " + options.saturationContents()
                 + " invocation requests written at once to the invocations topic");
         Workload fresh = Workload.distinct(options.saturationContents());
         Rule rule = config.rules().get(0);
@@ -401,7 +412,7 @@ public final class Bench {
                 return Map.entry(key, new String(requests.serialize(invocations, request), StandardCharsets.UTF_8));
             });
             watcher.await(Duration.ofSeconds(120 + fresh.size() / 20), n -> progress.accept(
-                    "[3/7] invoker saturation (" + what + "): " + n + "/" + fresh.size() + " results"));
+                    "[3/8] invoker saturation (" + what + "): " + n + "/" + fresh.size() + " results"));
             sent.join();
             return new Measured(fresh.size(), watcher.outputs(), watcher.duplicates(), watcher.throughput(),
                     watcher.latencyMs(0.5), watcher.latencyMs(0.99), watcher.latencyMs(1.0), Map.of());
@@ -416,10 +427,10 @@ public final class Bench {
             String reason = options.couch()
                     ? "skipped: Node.js (node, npm) or scripts/pouchdb-server not found, so no CouchDB-API server"
                     : "skipped: --no-couch";
-            progress.accept("[4/7] naive baseline: " + reason);
+            progress.accept("[4/8] naive baseline: " + reason);
             return ScenarioResult.skipped(4, title, reason);
         }
-        progress.accept("[4/7] naive baseline: CouchDB lookup + invoke + write, " + options.inFlight() + " at once");
+        progress.accept("[4/8] naive baseline: CouchDB lookup + invoke + write, " + options.inFlight() + " at once");
         CouchClient client = new CouchClient(CouchSettings.of(couch.get().url(), "deja-bench-naive", null, null));
         client.ensureDatabase();
         OpenWhiskSettings settings = OpenWhiskSettings.builder(stack.actions().url(), stack.actions().apiKey())

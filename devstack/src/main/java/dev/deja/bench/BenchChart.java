@@ -12,7 +12,10 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 
-/** The bench's PNG: throughput and end-to-end latency of scenarios 1 to 4, side by side. */
+/**
+ * The bench's PNG: throughput of scenarios 1 to 4 and the drain rates of the fresh processes of
+ * scenario 8, beside the end-to-end latency of scenarios 1 to 4.
+ */
 final class BenchChart {
 
     private static final int WIDTH = 700;
@@ -37,11 +40,25 @@ final class BenchChart {
             p50.add(orZero(s.value(ScenarioResult.Figure.SAT_P50)));
             p99.add(orZero(s.value(ScenarioResult.Figure.SAT_P99)));
         }
+        List<String> latencyNames = new ArrayList<>(names);
+        report.scenario(8).filter(s -> s.skipped() == null).ifPresent(cold -> {
+            for (String variant : List.of(ColdStartBench.PASS_THROUGH, ColdStartBench.DEJA, ColdStartBench.DEJA_CDS,
+                    ColdStartBench.DEJA_C1)) {
+                double rate = cold.value("cold_" + variant + "_drain_rate");
+                if (!Double.isNaN(rate)) {
+                    names.add("(8) cold " + variant.replace("deja_", "").replace("passthrough", "p-t"));
+                    throughput.add(rate);
+                }
+            }
+        });
+        if (latencyNames.isEmpty()) {
+            latencyNames.add("none");
+            p50.add(0.0);
+            p99.add(0.0);
+        }
         if (names.isEmpty()) {
             names.add("none");
             throughput.add(0.0);
-            p50.add(0.0);
-            p99.add(0.0);
         }
         CategoryChart left = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
                 .title("Throughput (events/s)").xAxisTitle("scenario").yAxisTitle("events/s").build();
@@ -52,8 +69,8 @@ final class BenchChart {
         CategoryChart right = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
                 .title("End-to-end latency, all sent at once (ms)").xAxisTitle("scenario").yAxisTitle("ms").build();
         right.getStyler().setChartBackgroundColor(Color.WHITE);
-        right.addSeries("p50", names, p50);
-        right.addSeries("p99", names, p99);
+        right.addSeries("p50", latencyNames, p50);
+        right.addSeries("p99", latencyNames, p99);
         List<String> paced = new ArrayList<>();
         List<Double> pacedP99 = new ArrayList<>();
         for (ScenarioResult s : report.scenarios()) {
@@ -92,6 +109,7 @@ final class BenchChart {
             case 2 -> "cache hit";
             case 3 -> "mixed";
             case 4 -> "naive";
+            case 8 -> "cold";
             default -> "#" + number;
         };
     }

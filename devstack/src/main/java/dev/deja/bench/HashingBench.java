@@ -46,7 +46,7 @@ final class HashingBench {
             memorySeconds += (System.nanoTime() - t0) / 1e9;
             client.putObject(PutObjectArgs.builder().bucket(BUCKET).object("object-" + i)
                     .stream(new ByteArrayInputStream(data), (long) data.length, Math.max(5L << 20, (long) data.length)).build());
-            progress.accept("[6/7] hashing: uploaded " + (i + 1) + "/" + objects + " objects of "
+            progress.accept("[6/8] hashing: uploaded " + (i + 1) + "/" + objects + " objects of "
                     + (objectBytes >> 20) + " MiB");
         }
         double totalMiB = (double) objects * objectBytes / 1048576.0;
@@ -61,7 +61,7 @@ final class HashingBench {
                 }
             }
             sequential = (System.nanoTime() - t0) / 1e9;
-            progress.accept("[6/7] hashing: one at a time done, now " + objects + " at once");
+            progress.accept("[6/8] hashing: one at a time done, now " + objects + " at once");
             t0 = System.nanoTime();
             List<CompletableFuture<String>> all = new ArrayList<>();
             for (int i = 0; i < objects; i++) {

@@ -5,15 +5,12 @@ import dev.deja.app.Role;
 import dev.deja.config.DejaConfig;
 import dev.deja.local.LocalStack;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -110,7 +107,7 @@ final class LifecycleBench {
             app.awaitRunning(Duration.ofSeconds(60));
             awaitActivations(contents / 3);
         }
-        progress.accept("[7/7] lifecycle: stopped gracefully mid-burst, starting again");
+        progress.accept("[7/8] lifecycle: stopped gracefully mid-burst, starting again");
         try (DejaApp app = DejaApp.start(config(settings, "one", Map.of()), Role.ALL)) {
             sending.join();
             sigterm.await();
@@ -122,7 +119,7 @@ final class LifecycleBench {
             first.awaitRunning(Duration.ofSeconds(60));
             sending = join.send();
             awaitActivations(contents / 3);
-            progress.accept("[7/7] lifecycle: a second instance joins mid-burst");
+            progress.accept("[7/8] lifecycle: a second instance joins mid-burst");
             try (DejaApp second = DejaApp.start(config(settings, "two", Map.of()), Role.ALL)) {
                 sending.join();
                 join.await();
@@ -131,7 +128,8 @@ final class LifecycleBench {
         join.report(result, "join");
 
         Phase kill = phase("kill");
-        Path file = writeConfig(config(settings, "one", Map.of()), dataDir.resolve("lifecycle.properties"));
+        Path file = ChildJvm.writeConfig(config(settings, "one", Map.of()), dataDir.resolve("lifecycle.properties"),
+                "deja bench: lifecycle scenario");
         Process deja = start(file, dataDir.resolve("lifecycle-kill-1.log"));
         long restartMs;
         try {
@@ -139,7 +137,7 @@ final class LifecycleBench {
             awaitActivations(contents / 3);
             deja.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             int before = kill.watcher.await(Duration.ofMillis(300), n -> { });
-            progress.accept("[7/7] lifecycle: killed (SIGKILL) mid-burst, starting again");
+            progress.accept("[7/8] lifecycle: killed (SIGKILL) mid-burst, starting again");
             long restarted = System.nanoTime();
             deja = start(file, dataDir.resolve("lifecycle-kill-2.log"));
             kill.watcher.awaitAtLeast(before + 1, Duration.ofSeconds(60));
@@ -186,7 +184,7 @@ final class LifecycleBench {
         }
 
         void await() {
-            watcher.await(Duration.ofSeconds(120), n -> progress.accept("[7/7] lifecycle (" + name + "): " + n
+            watcher.await(Duration.ofSeconds(120), n -> progress.accept("[7/8] lifecycle (" + name + "): " + n
                     + "/" + run.size() + " outputs"));
             watcher.drain(Duration.ofSeconds(1));
         }
@@ -196,7 +194,7 @@ final class LifecycleBench {
             result.figure(key + "_outputs", key + ": outputs", watcher.outputs(), "of " + run.size())
                     .figure(key + "_duplicates", key + ": duplicate outputs", watcher.duplicates(), "")
                     .figure(key + "_repeated", key + ": repeated activations", activations - contents, "");
-            progress.accept("[7/7] lifecycle (" + key + "): " + watcher.outputs() + "/" + run.size() + " outputs, "
+            progress.accept("[7/8] lifecycle (" + key + "): " + watcher.outputs() + "/" + run.size() + " outputs, "
                     + activations + " activations for " + contents + " contents");
             close();
         }
@@ -209,7 +207,7 @@ final class LifecycleBench {
 
     private Phase phase(String name) {
         action.reset();
-        progress.accept("[7/7] lifecycle: " + name);
+        progress.accept("[7/8] lifecycle: " + name);
         return new Phase(name, PREFIX + "input", PREFIX + "output");
     }
 
@@ -226,21 +224,6 @@ final class LifecycleBench {
         all.put(DejaConfig.INSTANCE_ID_CONFIG, "bench-" + instance);
         all.putAll(more);
         return DejaConfig.load(null, Map.of(), all);
-    }
-
-    /** The config file of a Deja process; the OpenWhisk key goes in a file of its own beside it. */
-    private static Path writeConfig(DejaConfig config, Path file) throws IOException {
-        Properties props = new Properties();
-        config.originals().forEach((key, value) -> props.put(key, String.valueOf(value)));
-        String key = config.secret(DejaConfig.OPENWHISK_AUTH_CONFIG);
-        props.remove(DejaConfig.OPENWHISK_AUTH_CONFIG);
-        Path secret = file.resolveSibling("lifecycle-openwhisk.key");
-        Files.writeString(secret, key);
-        props.put(DejaConfig.OPENWHISK_AUTH_CONFIG + ".file", secret.toString());
-        try (OutputStream out = Files.newOutputStream(file)) {
-            props.store(out, "deja bench: lifecycle scenario");
-        }
-        return file;
     }
 
     private static Process start(Path config, Path log) throws IOException {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,6 +34,7 @@ public final class OutputWatcher implements AutoCloseable {
     private final List<Long> latenciesMs = new ArrayList<>();
     private final Map<String, Long> outcomes = new TreeMap<>();
     private long duplicates;
+    private long firstArrivalNanos;
     private long lastArrivalNanos;
 
     /** Positions at the current end of {@code topic}: only what comes after counts. */
@@ -57,9 +59,18 @@ public final class OutputWatcher implements AutoCloseable {
      * gets the count about once a second. Returns the outputs seen.
      */
     public int await(Duration timeout, IntConsumer progress) {
+        return await(timeout, progress, () -> false);
+    }
+
+    /**
+     * Polls until every event of the run has an output, the timeout passes, or {@code giveUp} says
+     * no more can come (the process writing them ended); {@code progress} gets the count about once
+     * a second. Returns the outputs seen.
+     */
+    public int await(Duration timeout, IntConsumer progress, BooleanSupplier giveUp) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long nextReport = System.nanoTime() + 1_000_000_000L;
-        while (seen.size() < run.size() && System.nanoTime() < deadline) {
+        while (seen.size() < run.size() && System.nanoTime() < deadline && !giveUp.getAsBoolean()) {
             poll(Duration.ofMillis(100));
             if (System.nanoTime() >= nextReport) {
                 progress.accept(seen.size());
@@ -98,6 +109,9 @@ public final class OutputWatcher implements AutoCloseable {
                 continue;
             }
             lastArrivalNanos = System.nanoTime();
+            if (seen.size() == 1) {
+                firstArrivalNanos = lastArrivalNanos;
+            }
             latenciesMs.add(Math.max(0, now - sent));
             String outcome = outcome(record.value());
             if (outcome != null) {
@@ -140,6 +154,16 @@ public final class OutputWatcher implements AutoCloseable {
 
     public Map<String, Long> outcomes() {
         return Map.copyOf(outcomes);
+    }
+
+    /** When the first output of the run was read ({@link System#nanoTime()}), 0 before it. */
+    public long firstArrivalNanos() {
+        return firstArrivalNanos;
+    }
+
+    /** When the last output of the run so far was read ({@link System#nanoTime()}), 0 before the first. */
+    public long lastArrivalNanos() {
+        return lastArrivalNanos;
     }
 
     /** Events per second from the first send to the last output. */

@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * What one scenario measured: named figures, notes, or why it was skipped.
  *
- * @param number  1 to 7, as in the report
+ * @param number  1 to 8, as in the report
  * @param title   e.g. "Deja, cache-hit path"
  * @param figures in display order
  * @param notes   how it was measured, anything a reader must know

@@ -78,7 +78,7 @@ final class StateScale {
         double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
 
         long rssBefore = rssBytes();
-        progress.accept("[5/7] scale of state: starting Deja on " + entries + " entries (restoring the table)");
+        progress.accept("[5/8] scale of state: starting Deja on " + entries + " entries (restoring the table)");
         Path appState = Path.of(config.getString(DejaConfig.STATE_DIR_CONFIG)).resolve(APPLICATION_ID);
         double firstStart;
         long rocksBytes;
@@ -96,7 +96,7 @@ final class StateScale {
             System.gc();
             rssAfter = rssBytes();
         }
-        progress.accept("[5/7] scale of state: local state deleted, restarting and restoring from the changelog");
+        progress.accept("[5/8] scale of state: local state deleted, restarting and restoring from the changelog");
         deleteRecursively(appState);
         // Streams does not leave its group on close (classic protocol): without this, the restart
         // would wait session.timeout.ms for the old member to expire, which is not restore time.
@@ -168,7 +168,7 @@ final class StateScale {
                 producer.send(new ProducerRecord<>(changelog, key, entry));
                 producer.send(new ProducerRecord<>(tableTopic, key, entry));
                 if ((i + 1) % step == 0) {
-                    progress.accept("[5/7] scale of state: changelog " + (i + 1) + "/" + entries + " entries");
+                    progress.accept("[5/8] scale of state: changelog " + (i + 1) + "/" + entries + " entries");
                 }
             }
             producer.flush();

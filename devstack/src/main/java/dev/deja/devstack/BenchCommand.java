@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", description = {
     "Start the embedded stack (Kafka, s3proxy, a fake OpenWhisk, pouchdb-server when Node.js is there) and",
     "measure, on the same input: (1) a Kafka Streams pass-through, (2) Deja's cache-hit path, (3) Deja under a",
-    "Zipf mixed load, (4) the naive CouchDB-lookup baseline, (5) a large dedup table, (6) MD5 hashing from S3.",
+    "Zipf mixed load, (4) the naive CouchDB-lookup baseline, (5) a large dedup table, (6) MD5 hashing from S3,",
+    "(7) lifecycle (graceful stop, join, kill), (8) cold start: fresh processes of Deja (streams-app/target/deja.jar)",
+    "and of a pass-through drain the same backlog of cache hits.",
     "Prints a table and writes report.md, results.json and bench.png to the results directory."})
 final class BenchCommand implements Callable<Integer> {
 
@@ -54,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
     Integer pacedRate;
 
     @Option(names = "--scenarios", split = ",", paramLabel = "N",
-            description = "Run only these scenarios, e.g. --scenarios 1,2 (default: all seven).")
+            description = "Run only these scenarios, e.g. --scenarios 1,2 or 2,8 (default: all eight).")
     Set<Integer> scenarios;
 
     @Option(names = "--warm-up-seconds", description = "At most this long, unmeasured passes of (1) and (2) repeat"
@@ -63,6 +65,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--rounds", description = "Measured rounds of (1), (2) and the invoker at saturation; the median is reported (default: 5, quick 3).")
     Integer rounds;
+
+    @Option(names = "--cold-events", description = "Events of the backlog each fresh process drains in scenario 8"
+            + " (default: 100000, quick 2000).")
+    Integer coldEvents;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "Override one Deja or Kafka Streams setting of the bench's Deja (Streams ones apply to the pass-through too).")
@@ -100,7 +106,8 @@ final class BenchCommand implements Callable<Integer> {
                 scenarios != null ? scenarios : base.scenarios(),
                 settings,
                 rounds != null ? rounds : base.rounds(),
-                warmUpSeconds != null ? Duration.ofSeconds(warmUpSeconds) : base.warmUp());
+                warmUpSeconds != null ? Duration.ofSeconds(warmUpSeconds) : base.warmUp(),
+                coldEvents != null ? coldEvents : base.coldEvents());
         BenchReport report = Bench.run(options, Output.lines(out));
         report.terminalLines().forEach(out::println);
         out.println("results: " + dir.toAbsolutePath().resolve(BenchReport.MARKDOWN) + ", "

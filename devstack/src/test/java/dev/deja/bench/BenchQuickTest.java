@@ -39,10 +39,11 @@ class BenchQuickTest {
         // then
         assertThat(exit).as(console.toString()).isZero();
         assertThat(console.toString())
-                .contains("[1/7] pass-through")
-                .contains("[3/7] mixed load")
-                .contains("[6/7] hashing")
-                .contains("[7/7] lifecycle")
+                .contains("[1/8] pass-through")
+                .contains("[3/8] mixed load")
+                .contains("[6/8] hashing")
+                .contains("[7/8] lifecycle")
+                .contains("[8/8] cold start")
                 .contains("Targets");
         assertThat(out.resolve(BenchReport.MARKDOWN)).isNotEmptyFile();
         assertThat(Files.readString(out.resolve(BenchReport.MARKDOWN))).contains("## Targets").contains("exactly_once_v2");
@@ -98,7 +99,24 @@ class BenchQuickTest {
         assertThat(lifecycle.get("blocking_http_per_invocation").asDouble()).isEqualTo(1.0);
         assertThat(lifecycle.get("non_blocking_http_per_invocation").asDouble()).isGreaterThanOrEqualTo(2.0);
         assertThat(lifecycle.get("kill_restart_to_output").asDouble()).isPositive();
-        assertThat(results.get("targets")).hasSize(4);
+
+        // Scenario 8: fresh processes of the pass-through and of Deja, each on a backlog of cache hits.
+        JsonNode cold = figures(results, 8);
+        int backlog = cold.get("cold_backlog_events").asInt();
+        int rounds = cold.get("cold_rounds").asInt();
+        assertThat(backlog).isEqualTo(results.at("/options/coldEvents").asInt()).isPositive();
+        for (String variant : new String[] {"passthrough", "deja", "deja_cds_image"}) {
+            assertThat(cold.get("cold_" + variant + "_outputs").asInt()).as(variant).isEqualTo(backlog * rounds);
+            assertThat(cold.get("cold_" + variant + "_duplicates").asInt()).as(variant).isZero();
+            assertThat(cold.get("cold_" + variant + "_startup_ms").asDouble()).as(variant).isPositive();
+            assertThat(cold.get("cold_" + variant + "_drain_rate").asDouble()).as(variant).isPositive();
+            if (!variant.equals("passthrough")) {
+                assertThat(cold.get("cold_" + variant + "_not_cached").asInt()).as(variant).isZero();
+                assertThat(cold.get("cold_" + variant + "_drain_ratio").asDouble()).as(variant).isPositive();
+                assertThat(cold.get("cold_" + variant + "_overall_ratio").asDouble()).as(variant).isPositive();
+            }
+        }
+        assertThat(results.get("targets")).hasSize(5);
     }
 
     private static JsonNode scenario(JsonNode results, int number) {

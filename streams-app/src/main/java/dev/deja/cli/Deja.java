@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "deja", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "deja 0.1.0",
         description = "Runs each serverless function once per piece of content.",
-        subcommands = {RunCommand.class, ReplayCommand.class, StatusCommand.class, MirrorCommand.class, ConfigTableCommand.class})
+        subcommands = {RunCommand.class, ReplayCommand.class, StatusCommand.class, MirrorCommand.class, ConfigTableCommand.class,
+            ClassArchiveTrainingCommand.class})
 public final class Deja implements Runnable {
 
     @CommandLine.Spec

@@ -402,6 +402,37 @@ class DockerFilesTest {
         assertThat(compose.at("/services/deja/mem_limit").asText()).isEqualTo("1536m");
     }
 
+    @Test
+    void shouldStartWithTheImagesClassArchiveWhenTheImageHasOne() throws Exception {
+        // given: the archive is built in the runtime stage, after the jar reached its final path
+        List<String> lines = Files.readAllLines(docker.resolve("Dockerfile"), StandardCharsets.UTF_8).stream()
+                .map(String::trim).filter(line -> !line.startsWith("#")).toList();
+        String runtime = String.join("\n", lines.subList(lines.lastIndexOf("FROM eclipse-temurin:17-jre"), lines.size()));
+        Path bin = Files.createDirectories(root.resolve("topology-tests/target/docker-entrypoint-test"));
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
+        java.toFile().setExecutable(true);
+        Path archive = Files.writeString(bin.resolve("deja.jsa"), "archive", StandardCharsets.UTF_8);
+
+        // when
+        String with = entrypoint(bin, Map.of("MEMORY_LIMIT_BYTES", Long.toString(1536L << 20),
+                "JVM_CDS_ARCHIVE", archive.toString()));
+        String missing = entrypoint(bin, Map.of("MEMORY_LIMIT_BYTES", Long.toString(1536L << 20),
+                "JVM_CDS_ARCHIVE", bin.resolve("absent.jsa").toString()));
+        String off = entrypoint(bin, Map.of("MEMORY_LIMIT_BYTES", Long.toString(1536L << 20), "JVM_CDS_ARCHIVE", ""));
+
+        // then
+        assertThat(runtime).containsPattern("(?s)COPY --from=build \\S+/deja\\.jar /app/deja\\.jar\n.*-XX:ArchiveClassesAtExit=/app/deja\\.jsa"
+                        + " [^\n]*-jar /app/deja\\.jar cds-training")
+                .contains("test -s /app/deja.jsa");
+        assertThat(Files.readString(docker.resolve("deja-entrypoint.sh"), StandardCharsets.UTF_8))
+                .contains("${JVM_CDS_ARCHIVE-/app/deja.jsa}");
+        assertThat(with).contains("-XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=" + archive + " -jar /app/deja.jar run");
+        assertThat(missing).contains("no AppCDS archive at " + bin.resolve("absent.jsa"))
+                .contains("-Xmx960m -XX:+ExitOnOutOfMemoryError -jar /app/deja.jar run").doesNotContain("SharedArchiveFile");
+        assertThat(off).doesNotContain("SharedArchiveFile", "no AppCDS archive");
+    }
+
     private String entrypoint(Path bin, Map<String, String> env) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("bash", docker.resolve("deja-entrypoint.sh").toString(),
                 "run", "--config", "/etc/deja/deja.properties").redirectErrorStream(true);
