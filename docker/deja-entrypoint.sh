@@ -64,6 +64,14 @@ elif [[ -n "$archive" ]]; then
   echo "deja: no AppCDS archive at $archive (JVM_CDS_ARCHIVE): classes load from the jar" >&2
 fi
 
+# The parallel collector, unless JAVA_OPTS picks one: Deja's state is off the heap (RocksDB), so its
+# young collections are short, and on a few cores G1's write barriers and concurrent threads cost the
+# cache-hit path a third more CPU per event (docs/benchmark.md).
+gc_flags=("-XX:+UseParallelGC")
+if [[ "${JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z]+GC ]]; then
+  gc_flags=()
+fi
+
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-exec java "${heap_flags[@]}" -XX:+ExitOnOutOfMemoryError ${cds_flags[@]+"${cds_flags[@]}"} ${JAVA_OPTS:-} \
-  -jar /app/deja.jar "$@"
+exec java "${heap_flags[@]}" ${gc_flags[@]+"${gc_flags[@]}"} -XX:+ExitOnOutOfMemoryError ${cds_flags[@]+"${cds_flags[@]}"} \
+  ${JAVA_OPTS:-} -jar /app/deja.jar "$@"

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Scenario 8: cold start, as an operator sees it after an outage or a deploy with a backlog. A
  * backlog of cache hits is written to Deja's input topic while no Deja runs, and the same sequence
  * to a pass-through's input topic; then a fresh process of each drains it, one after the other:
- * Deja as users start it ({@code java -Xmx1g -jar streams-app/target/deja.jar run --config FILE},
+ * Deja as users start it ({@code java -Xmx1g -XX:+UseParallelGC -jar streams-app/target/deja.jar run --config FILE},
  * the file holding the bench's Deja settings), and the Kafka Streams pass-through of scenario 1
  * ({@link PassThrough#main}) with the same Streams settings and heap. Deja keeps the local state the
  * bench's own Deja left in its state directory, as a restart after an outage keeps it.
@@ -90,7 +90,8 @@ final class ColdStartBench {
         this.dejaJar = dejaJar;
         this.dir = options.outDir().toAbsolutePath().resolve("cold-start");
         this.progress = progress;
-        this.commonFlags = List.of("-Xmx1g", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
+        // Both with the collector the image runs Deja with (docker/deja-entrypoint.sh).
+        this.commonFlags = List.of("-Xmx1g", "-XX:+UseParallelGC", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
     }
 
     /** Runs scenario 8 with the bench's Deja settings; {@code dejaJar} is {@link #dejaJar()}. */

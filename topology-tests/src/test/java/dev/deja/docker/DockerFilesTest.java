@@ -396,10 +396,29 @@ class DockerFilesTest {
         String small = entrypoint(bin, Map.of("MEMORY_LIMIT_BYTES", Long.toString(512L << 20)));
 
         // then: 1536 MiB - 256 MiB (RocksDB) - 320 MiB (overhead) = 960 MiB of heap
-        assertThat(fits).contains("-Xmx960m -XX:+ExitOnOutOfMemoryError -jar /app/deja.jar run --config /etc/deja/deja.properties")
+        assertThat(fits).contains("-Xmx960m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -jar /app/deja.jar run --config /etc/deja/deja.properties")
                 .contains("memory limit 1536 MiB = heap 960 MiB + RocksDB 256 MiB + overhead 320 MiB");
         assertThat(small).contains("leaves no room for a heap").doesNotContain("-jar");
         assertThat(compose.at("/services/deja/mem_limit").asText()).isEqualTo("1536m");
+    }
+
+    @Test
+    void shouldUseTheParallelCollectorUnlessJavaOptsPicksAnother() throws Exception {
+        // given: the image's entrypoint, with a stand-in java that prints its arguments
+        Path bin = Files.createDirectories(root.resolve("topology-tests/target/docker-entrypoint-test"));
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
+        java.toFile().setExecutable(true);
+        String limit = Long.toString(1536L << 20);
+
+        // when
+        String byDefault = entrypoint(bin, Map.of("MEMORY_LIMIT_BYTES", limit, "JVM_CDS_ARCHIVE", ""));
+        String chosen = entrypoint(bin, Map.of("MEMORY_LIMIT_BYTES", limit, "JVM_CDS_ARCHIVE", "",
+                "JAVA_OPTS", "-XX:+UseG1GC -Xss1m"));
+
+        // then: one collector on the command line either way (two would stop the JVM)
+        assertThat(byDefault).contains("-XX:+UseParallelGC").doesNotContain("G1");
+        assertThat(chosen).contains("-XX:+UseG1GC -Xss1m -jar /app/deja.jar run").doesNotContain("UseParallelGC");
     }
 
     @Test
@@ -429,7 +448,7 @@ class DockerFilesTest {
                 .contains("${JVM_CDS_ARCHIVE-/app/deja.jsa}");
         assertThat(with).contains("-XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=" + archive + " -jar /app/deja.jar run");
         assertThat(missing).contains("no AppCDS archive at " + bin.resolve("absent.jsa"))
-                .contains("-Xmx960m -XX:+ExitOnOutOfMemoryError -jar /app/deja.jar run").doesNotContain("SharedArchiveFile");
+                .contains("-Xmx960m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -jar /app/deja.jar run").doesNotContain("SharedArchiveFile");
         assertThat(off).doesNotContain("SharedArchiveFile", "no AppCDS archive");
     }
 
