@@ -68,7 +68,7 @@ fi
 # young collections are short, and on a few cores G1's write barriers and concurrent threads cost the
 # cache-hit path a third more CPU per event (docs/benchmark.md).
 gc_flags=("-XX:+UseParallelGC")
-if [[ "${JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z]+GC ]]; then
+if [[ "${JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z0-9]+GC ]]; then
   gc_flags=()
 fi
 
