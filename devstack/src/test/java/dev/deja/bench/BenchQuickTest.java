@@ -1,6 +1,7 @@
 package dev.deja.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.deja.devstack.DejaDev;
@@ -61,6 +62,12 @@ class BenchQuickTest {
         assertThat(cacheHit.get("cached").asInt())
                 .isEqualTo(cacheHit.get("events").asInt() + cacheHit.get("paced_events").asInt());
         assertThat(cacheHit.get("p99").asDouble()).isGreaterThanOrEqualTo(cacheHit.get("p50").asDouble());
+        // The profile of the rounds: each output is one record on its topic, and every event costs some CPU.
+        assertThat(passThrough.get("profile.records." + Bench.PT_OUT).asDouble()).isCloseTo(1.0, within(0.05));
+        assertThat(cacheHit.get("profile.records.deja-output").asDouble()).isCloseTo(1.0, within(0.05));
+        assertThat(passThrough.get("profile.cpu").asDouble()).isPositive();
+        assertThat(cacheHit.get("profile.cpu").asDouble()).isPositive();
+        assertThat(cacheHit.get("profile.cpu.Deja: stream threads").asDouble()).isPositive();
 
         JsonNode mixed = figures(results, 3);
         assertThat(mixed.get("outputs").asInt()).isEqualTo(mixed.get("events").asInt());
@@ -116,7 +123,12 @@ class BenchQuickTest {
                 assertThat(cold.get("cold_" + variant + "_overall_ratio").asDouble()).as(variant).isPositive();
             }
         }
-        assertThat(results.get("targets")).hasSize(5);
+        // Every scenario ran, so every target was measured (met or not: the quick sizes say nothing of speed).
+        assertThat(results.get("targets")).extracting(target -> target.get("name").asText()).containsExactly(
+                "cache-hit throughput vs pass-through", "mixed-load throughput vs its ideal", "invocations in the mixed load",
+                "cache-hit end-to-end p99 (exactly_once_v2)", "invoker rate at saturation",
+                "cold start: a fresh Deja drains " + String.format(java.util.Locale.ROOT, "%,d", backlog) + " cache hits");
+        assertThat(results.get("targets")).allSatisfy(target -> assertThat(target.get("ran").asBoolean()).isTrue());
     }
 
     private static JsonNode scenario(JsonNode results, int number) {

@@ -385,10 +385,7 @@ class DockerFilesTest {
     @Test
     void shouldFitHeapRocksDbAndOverheadInTheContainerWhenTheImageStarts() throws Exception {
         // given: the image's entrypoint, with a stand-in java that prints its arguments
-        Path bin = Files.createDirectories(root.resolve("topology-tests/target/docker-entrypoint-test"));
-        Path java = bin.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
-        java.toFile().setExecutable(true);
+        Path bin = standInJava();
         long limit = 1536L << 20;
 
         // when
@@ -405,10 +402,7 @@ class DockerFilesTest {
     @Test
     void shouldUseTheParallelCollectorUnlessJavaOptsPicksAnother() throws Exception {
         // given: the image's entrypoint, with a stand-in java that prints its arguments
-        Path bin = Files.createDirectories(root.resolve("topology-tests/target/docker-entrypoint-test"));
-        Path java = bin.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
-        java.toFile().setExecutable(true);
+        Path bin = standInJava();
         String limit = Long.toString(1536L << 20);
 
         // when
@@ -427,10 +421,7 @@ class DockerFilesTest {
         List<String> lines = Files.readAllLines(docker.resolve("Dockerfile"), StandardCharsets.UTF_8).stream()
                 .map(String::trim).filter(line -> !line.startsWith("#")).toList();
         String runtime = String.join("\n", lines.subList(lines.lastIndexOf("FROM eclipse-temurin:17-jre"), lines.size()));
-        Path bin = Files.createDirectories(root.resolve("topology-tests/target/docker-entrypoint-test"));
-        Path java = bin.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
-        java.toFile().setExecutable(true);
+        Path bin = standInJava();
         Path archive = Files.writeString(bin.resolve("deja.jsa"), "archive", StandardCharsets.UTF_8);
 
         // when
@@ -450,6 +441,15 @@ class DockerFilesTest {
         assertThat(missing).contains("no AppCDS archive at " + bin.resolve("absent.jsa"))
                 .contains("-Xmx960m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -jar /app/deja.jar run").doesNotContain("SharedArchiveFile");
         assertThat(off).doesNotContain("SharedArchiveFile", "no AppCDS archive");
+    }
+
+    /** A directory with a stand-in {@code java} that prints its arguments, to put first on the entrypoint's PATH. */
+    private Path standInJava() throws Exception {
+        Path bin = Files.createDirectories(root.resolve("topology-tests/target/docker-entrypoint-test"));
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
+        java.toFile().setExecutable(true);
+        return bin;
     }
 
     private String entrypoint(Path bin, Map<String, String> env) throws Exception {
