@@ -50,11 +50,11 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
     /** How far the clocks of two Deja hosts may disagree, at most: a tenth of the TTL when that is shorter. */
     static final long CLOCK_MARGIN_MS = 60_000;
     /**
-     * Contents whose hits are held before they are sent on early: a few MB at most. Each send is a
-     * record per content through the repartition topic, and then the entry stored and published
+     * Contents whose hits are held before they are sent on early: about a megabyte per task. Each send
+     * is a record per content through the repartition topic, and then the entry stored and published
      * again, so hits are gathered for a whole interval where memory allows.
      */
-    static final int MAX_HIT_KEYS = 20_000;
+    static final int MAX_HIT_KEYS = 5_000;
 
     private final DedupSettings settings;
     private final boolean replicaEnabled;
