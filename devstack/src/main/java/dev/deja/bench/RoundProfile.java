@@ -86,7 +86,8 @@ final class RoundProfile {
         for (int i = 0; i < ids.length; i++) {
             long nanos = THREADS.getThreadCpuTime(ids[i]);
             if (infos[i] != null && nanos > 0) {
-                // Keyed by thread id too: a thread that ends between two snapshots drops out of both sums alike.
+                // Keyed by thread id too, as names repeat. A thread that ends between two snapshots counts only in the
+                // process's CPU, so under the JVM's own threads.
                 cpu.put(ids[i] + " " + infos[i].getThreadName(), nanos);
             }
         }
