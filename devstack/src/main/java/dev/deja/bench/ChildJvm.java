@@ -89,6 +89,15 @@ final class ChildJvm {
         return ended;
     }
 
+    /** Kills the process at once (SIGKILL: no shutdown hook runs), as a crash would, and waits for it to end. */
+    void kill() throws InterruptedException {
+        try {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        } finally {
+            RUNNING.remove(process);
+        }
+    }
+
     /**
      * Asks the process to stop (SIGTERM: its shutdown hooks run) and waits up to {@code grace};
      * then kills it (SIGKILL). Returns its exit code.

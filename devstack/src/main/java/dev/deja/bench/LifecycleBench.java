@@ -130,12 +130,12 @@ final class LifecycleBench {
         Phase kill = phase("kill");
         Path file = ChildJvm.writeConfig(config(settings, "one", Map.of()), dataDir.resolve("lifecycle.properties"),
                 "deja bench: lifecycle scenario");
-        Process deja = start(file, dataDir.resolve("lifecycle-kill-1.log"));
+        ChildJvm deja = start(file, dataDir.resolve("lifecycle-kill-1.log"));
         long restartMs;
         try {
             sending = kill.send();
             awaitActivations(contents / 3);
-            deja.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            deja.kill();
             int before = kill.watcher.await(Duration.ofMillis(300), n -> { });
             progress.accept("[7/8] lifecycle: killed (SIGKILL) mid-burst, starting again");
             long restarted = System.nanoTime();
@@ -145,8 +145,7 @@ final class LifecycleBench {
             sending.join();
             kill.await();
         } finally {
-            deja.destroy();
-            deja.waitFor(60, TimeUnit.SECONDS);
+            deja.stop(Duration.ofSeconds(60));
         }
         kill.report(result, "kill");
         result.figure("kill_restart_to_output", "SIGKILL: restart to first output", restartMs, "ms");
@@ -226,11 +225,9 @@ final class LifecycleBench {
         return DejaConfig.load(null, Map.of(), all);
     }
 
-    private static Process start(Path config, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                "dev.deja.cli.Deja", "run", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    private static ChildJvm start(Path config, Path log) {
+        return ChildJvm.start(List.of("-Xmx512m", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir")),
+                List.of("-cp", System.getProperty("java.class.path"), "dev.deja.cli.Deja", "run", "--config", config.toString()),
+                log);
     }
 }

@@ -143,7 +143,6 @@ public final class OutputWatcher implements AutoCloseable {
         return node.hasNonNull("outcome") ? node.get("outcome").asText() : null;
     }
 
-
     public int outputs() {
         return seen.size();
     }

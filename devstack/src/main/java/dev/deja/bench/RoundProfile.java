@@ -130,9 +130,9 @@ final class RoundProfile {
      * <application.id>-<uuid>-StreamThread-1}, {@code kafka-producer-network-thread | <client.id>}.
      */
     static String group(String thread) {
-        String app = thread.startsWith("kafka-producer-network-thread | ")
-                ? thread.substring("kafka-producer-network-thread | ".length()) : thread;
-        boolean producer = app != thread;
+        String producerPrefix = "kafka-producer-network-thread | ";
+        boolean producer = thread.startsWith(producerPrefix);
+        String app = producer ? thread.substring(producerPrefix.length()) : thread;
         if (app.startsWith(PassThrough.APPLICATION_ID + "-")) {
             return producer ? "pass-through: producer I/O" : "pass-through: stream thread";
         }
