@@ -1,7 +1,5 @@
 package dev.deja.event;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.IntNode;
@@ -12,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.deja.model.S3Object;
 import dev.deja.serde.Json;
-import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.URLDecoder;
@@ -56,7 +53,7 @@ public final class MinioEvents {
         if (value == null || value.length == 0) {
             throw new MalformedEventException("empty value");
         }
-        Parsed bound = isAscii(value) ? bind(value) : null;
+        Parsed bound = isAscii(value) ? scan(value) : null;
         return bound != null ? bound : parseTree(value);
     }
 
@@ -86,18 +83,18 @@ public final class MinioEvents {
     }
 
     /**
-     * The common case, cheaper: walks the event's tokens once, keeps only the fields Deja reads, and
-     * skips the rest without building it (most of a MinIO event is request and response metadata).
-     * The kept fields make the same small trees {@link #parseTree} would find, and the same checks
-     * run on them. Null when anything is out of the ordinary (a field twice, a value of another
-     * shape, a record the checks reject), so that {@link #parseTree} reads the event and names the
-     * reason.
+     * The common case, cheaper: one pass over the event's bytes that keeps only the fields Deja reads,
+     * checks the rest is well-formed JSON without building it (most of a MinIO event is request and
+     * response metadata), and gives the kept fields the same small trees {@link #parseTree} would find,
+     * so the same checks run on them. Null when anything is out of the ordinary (a field twice, a
+     * value of another shape, a number that is not a plain integer, a record the checks reject), so
+     * that {@link #parseTree} reads the event and names the reason. ASCII values only.
      */
-    static Parsed bind(byte[] value) {
+    static Parsed scan(byte[] value) {
         List<ObjectNode> records;
-        try (JsonParser parser = Json.MAPPER.createParser(value)) {
-            records = Walk.event(parser);
-        } catch (Walk.Unusual | IOException | RuntimeException e) {
+        try {
+            records = new Scan(value).event();
+        } catch (Scan.Unusual e) {
             return null;
         }
         List<S3Object> objects = new ArrayList<>(records.size());
@@ -111,8 +108,11 @@ public final class MinioEvents {
         return new Parsed(objects, List.of());
     }
 
-    /** The token walk of {@link #bind}: each step builds the part of the tree it keeps, or gives up. */
-    private static final class Walk {
+    /**
+     * The byte scan of {@link #scan}: strict JSON (RFC 8259, as Jackson reads it by default), one
+     * method per shape. Each step builds the part of the tree it keeps, or gives up.
+     */
+    private static final class Scan {
 
         /** Not the usual shape: the tree reading takes over. Thrown without a stack trace. */
         static final class Unusual extends Exception {
@@ -123,116 +123,445 @@ public final class MinioEvents {
             }
         }
 
-        private Walk() {
+        /** Deeper nesting, a longer number or a longer name is left to the tree reading: Jackson has limits too. */
+        private static final int MAX_DEPTH = 64;
+        private static final int MAX_NUMBER_CHARS = 64;
+        private static final int MAX_NAME_BYTES = 1024;
+
+        private final byte[] b;
+        /** The next byte to read. */
+        private int at;
+        /** The length of the name {@link #name} read last. */
+        private int nameLength;
+
+        Scan(byte[] value) {
+            this.b = value;
         }
 
         /** The elements of {@code Records}, each with only the fields {@link #record} reads. */
-        static List<ObjectNode> event(JsonParser p) throws IOException, Unusual {
-            expect(p.nextToken(), JsonToken.START_OBJECT);
+        List<ObjectNode> event() throws Unusual {
             List<ObjectNode> records = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken token = p.nextToken();
-                if (!field.equals("Records")) {
-                    p.skipChildren();
-                    continue;
-                }
-                if (records != null) {
-                    throw Unusual.INSTANCE;
-                }
-                expect(token, JsonToken.START_ARRAY);
-                records = new ArrayList<>(1);
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    records.add(object(p, Walk::recordField));
-                }
+            expect('{');
+            if (!endOf('}')) {
+                do {
+                    int name = name();
+                    if (is(name, "Records")) {
+                        if (records != null) {
+                            throw Unusual.INSTANCE;
+                        }
+                        records = new ArrayList<>(1);
+                        expect('[');
+                        if (!endOf(']')) {
+                            do {
+                                records.add(object(Scan::recordField));
+                            } while (more(']'));
+                        }
+                    } else {
+                        skipValue(1);
+                    }
+                } while (more('}'));
             }
-            if (records == null || records.isEmpty() || p.nextToken() != null) {
+            space();
+            if (records == null || records.isEmpty() || at != b.length) {
                 throw Unusual.INSTANCE;
             }
             return records;
         }
 
-        private static boolean recordField(JsonParser p, String field, ObjectNode into) throws IOException, Unusual {
-            switch (field) {
-                case "eventName", "eventTime" -> into.set(field, scalar(p));
-                case "s3" -> into.set(field, object(p, Walk::s3Field));
-                default -> {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private static boolean s3Field(JsonParser p, String field, ObjectNode into) throws IOException, Unusual {
-            switch (field) {
-                case "bucket" -> into.set(field, object(p, Walk::bucketField));
-                case "object" -> into.set(field, object(p, Walk::objectField));
-                default -> {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private static boolean bucketField(JsonParser p, String field, ObjectNode into) throws IOException, Unusual {
-            if (!field.equals("name")) {
+        private static boolean recordField(Scan s, int name, ObjectNode into) throws Unusual {
+            String field = s.oneOf(name, "eventName", "eventTime");
+            if (field != null) {
+                s.put(into, field, s.scalar());
+            } else if (s.is(name, "s3")) {
+                s.put(into, "s3", s.object(Scan::s3Field));
+            } else {
                 return false;
             }
-            into.set(field, scalar(p));
             return true;
         }
 
-        private static boolean objectField(JsonParser p, String field, ObjectNode into) throws IOException, Unusual {
-            switch (field) {
-                case "key", "size", "eTag", "sequencer", "versionId", "contentType" -> into.set(field, scalar(p));
-                case "userMetadata" -> into.set(field, Json.MAPPER.readTree(p));
-                default -> {
-                    return false;
-                }
+        private static boolean s3Field(Scan s, int name, ObjectNode into) throws Unusual {
+            if (s.is(name, "bucket")) {
+                s.put(into, "bucket", s.object(Scan::bucketField));
+            } else if (s.is(name, "object")) {
+                s.put(into, "object", s.object(Scan::objectField));
+            } else {
+                return false;
             }
+            return true;
+        }
+
+        private static boolean bucketField(Scan s, int name, ObjectNode into) throws Unusual {
+            if (!s.is(name, "name")) {
+                return false;
+            }
+            s.put(into, "name", s.scalar());
+            return true;
+        }
+
+        private static boolean objectField(Scan s, int name, ObjectNode into) throws Unusual {
+            String field = s.oneOf(name, "key", "size", "eTag", "sequencer", "versionId", "contentType");
+            if (field != null) {
+                s.put(into, field, s.scalar());
+            } else if (s.is(name, "userMetadata")) {
+                s.put(into, "userMetadata", s.object(Scan::anyScalar));
+            } else {
+                return false;
+            }
+            return true;
+        }
+
+        /** userMetadata: every field kept; a value that is not a scalar is unusual. */
+        private static boolean anyScalar(Scan s, int name, ObjectNode into) throws Unusual {
+            s.put(into, s.nameText(name), s.scalar());
             return true;
         }
 
         /** What a field of an object keeps: false when the field is not kept (its value is skipped). */
         @FunctionalInterface
         private interface Fields {
-            boolean keep(JsonParser p, String field, ObjectNode into) throws IOException, Unusual;
+            boolean keep(Scan s, int name, ObjectNode into) throws Unusual;
         }
 
-        /** The object at the current token, with the fields {@code fields} keeps; a field twice is unusual. */
-        private static ObjectNode object(JsonParser p, Fields fields) throws IOException, Unusual {
-            expect(p.currentToken(), JsonToken.START_OBJECT);
+        /** The object here, with the fields {@code fields} keeps. */
+        private ObjectNode object(Fields fields) throws Unusual {
+            expect('{');
             ObjectNode into = JsonNodeFactory.instance.objectNode();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                if (into.has(field)) {
-                    throw Unusual.INSTANCE;
-                }
-                if (!fields.keep(p, field, into)) {
-                    p.skipChildren();
-                }
+            if (!endOf('}')) {
+                do {
+                    int name = name();
+                    if (!fields.keep(this, name, into)) {
+                        skipValue(1);
+                    }
+                } while (more('}'));
             }
             return into;
         }
 
+        /** Keeps a field once; a kept field twice is unusual. */
+        private void put(ObjectNode into, String name, JsonNode value) throws Unusual {
+            if (into.putIfAbsent(name, value) != null) {
+                throw Unusual.INSTANCE;
+            }
+        }
+
+        /**
+         * A field's name and the colon after it; returns where the name starts (its length is kept in
+         * {@link #nameLength}). A name with an escape in it is unusual: MinIO's never have one.
+         */
+        private int name() throws Unusual {
+            expect('"');
+            int start = at;
+            while (true) {
+                if (at >= b.length) {
+                    throw Unusual.INSTANCE;
+                }
+                byte c = b[at];
+                if (c == '"') {
+                    break;
+                }
+                if (c == '\\' || c < 0x20) {
+                    throw Unusual.INSTANCE;
+                }
+                at++;
+            }
+            nameLength = at - start;
+            require(nameLength <= MAX_NAME_BYTES);
+            at++;
+            expect(':');
+            return start;
+        }
+
+        private boolean is(int name, String expected) {
+            if (nameLength != expected.length()) {
+                return false;
+            }
+            for (int i = 0; i < nameLength; i++) {
+                if (b[name + i] != expected.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The one of {@code names} the name at {@code name} is, or null. */
+        private String oneOf(int name, String... names) {
+            for (String candidate : names) {
+                if (is(name, candidate)) {
+                    return candidate;
+                }
+            }
+            return null;
+        }
+
+        private String nameText(int name) {
+            return new String(b, name, nameLength, StandardCharsets.ISO_8859_1);
+        }
+
         /** A string, a whole number that fits a long, a boolean or null, as the tree reading builds it. */
-        private static JsonNode scalar(JsonParser p) throws IOException, Unusual {
-            return switch (p.currentToken()) {
-                case VALUE_STRING -> TextNode.valueOf(p.getText());
-                case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
-                    case INT -> IntNode.valueOf(p.getIntValue());
-                    case LONG -> LongNode.valueOf(p.getLongValue());
-                    default -> throw Unusual.INSTANCE;
-                };
-                case VALUE_TRUE, VALUE_FALSE -> BooleanNode.valueOf(p.currentToken() == JsonToken.VALUE_TRUE);
-                case VALUE_NULL -> NullNode.getInstance();
+        private JsonNode scalar() throws Unusual {
+            space();
+            if (at >= b.length) {
+                throw Unusual.INSTANCE;
+            }
+            byte c = b[at];
+            if (c == '"') {
+                return TextNode.valueOf(string());
+            }
+            if (c == '-' || (c >= '0' && c <= '9')) {
+                int start = at;
+                if (!number()) {
+                    throw Unusual.INSTANCE;
+                }
+                long n;
+                try {
+                    n = Long.parseLong(new String(b, start, at - start, StandardCharsets.ISO_8859_1));
+                } catch (NumberFormatException e) {
+                    throw Unusual.INSTANCE;
+                }
+                return n == (int) n ? IntNode.valueOf((int) n) : LongNode.valueOf(n);
+            }
+            if (literal("true")) {
+                return BooleanNode.TRUE;
+            }
+            if (literal("false")) {
+                return BooleanNode.FALSE;
+            }
+            if (literal("null")) {
+                return NullNode.getInstance();
+            }
+            throw Unusual.INSTANCE;
+        }
+
+        /** The string here, its escapes decoded. */
+        private String string() throws Unusual {
+            int start = ++at;
+            StringBuilder decoded = null;
+            while (true) {
+                if (at >= b.length) {
+                    throw Unusual.INSTANCE;
+                }
+                byte c = b[at];
+                if (c == '"') {
+                    break;
+                }
+                if (c < 0x20) {
+                    throw Unusual.INSTANCE;
+                }
+                if (c == '\\') {
+                    if (decoded == null) {
+                        decoded = new StringBuilder(at - start + 16);
+                        decoded.append(new String(b, start, at - start, StandardCharsets.ISO_8859_1));
+                    }
+                    decoded.append(escape());
+                    continue;
+                }
+                if (decoded != null) {
+                    decoded.append((char) c);
+                }
+                at++;
+            }
+            String text = decoded != null ? decoded.toString() : new String(b, start, at - start, StandardCharsets.ISO_8859_1);
+            at++;
+            return text;
+        }
+
+        /** The escape at the backslash here, as the one char it stands for; leaves {@link #at} after it. */
+        private char escape() throws Unusual {
+            if (at + 1 >= b.length) {
+                throw Unusual.INSTANCE;
+            }
+            byte c = b[at + 1];
+            at += 2;
+            return switch (c) {
+                case '"' -> '"';
+                case '\\' -> '\\';
+                case '/' -> '/';
+                case 'b' -> '\b';
+                case 'f' -> '\f';
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                case 't' -> '\t';
+                case 'u' -> {
+                    if (at + 4 > b.length) {
+                        throw Unusual.INSTANCE;
+                    }
+                    int code = 0;
+                    for (int i = 0; i < 4; i++) {
+                        int digit = Character.digit(b[at + i], 16);
+                        if (digit < 0) {
+                            throw Unusual.INSTANCE;
+                        }
+                        code = code * 16 + digit;
+                    }
+                    at += 4;
+                    yield (char) code;
+                }
                 default -> throw Unusual.INSTANCE;
             };
         }
 
-        private static void expect(JsonToken token, JsonToken expected) throws Unusual {
-            if (token != expected) {
+        /** Checks the value here is well-formed and moves past it, building nothing. */
+        private void skipValue(int depth) throws Unusual {
+            if (depth > MAX_DEPTH) {
+                throw Unusual.INSTANCE;
+            }
+            space();
+            if (at >= b.length) {
+                throw Unusual.INSTANCE;
+            }
+            switch (b[at]) {
+                case '{' -> {
+                    at++;
+                    if (!endOf('}')) {
+                        do {
+                            space();
+                            if (at >= b.length || b[at] != '"') {
+                                throw Unusual.INSTANCE;
+                            }
+                            require(skipString() <= MAX_NAME_BYTES);
+                            expect(':');
+                            skipValue(depth + 1);
+                        } while (more('}'));
+                    }
+                }
+                case '[' -> {
+                    at++;
+                    if (!endOf(']')) {
+                        do {
+                            skipValue(depth + 1);
+                        } while (more(']'));
+                    }
+                }
+                case '"' -> skipString();
+                case 't' -> require(literal("true"));
+                case 'f' -> require(literal("false"));
+                case 'n' -> require(literal("null"));
+                default -> number();
+            }
+        }
+
+        /** Moves past the string here (at its opening quote), checking its escapes; returns its length in bytes. */
+        private int skipString() throws Unusual {
+            int start = ++at;
+            while (true) {
+                if (at >= b.length) {
+                    throw Unusual.INSTANCE;
+                }
+                byte c = b[at];
+                if (c == '"') {
+                    return at++ - start;
+                }
+                if (c < 0x20) {
+                    throw Unusual.INSTANCE;
+                }
+                if (c == '\\') {
+                    escape();
+                } else {
+                    at++;
+                }
+            }
+        }
+
+        /**
+         * Moves past the JSON number here, {@code -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?};
+         * true when it is a plain integer (the kept fields are; a skipped one may be any number).
+         */
+        private boolean number() throws Unusual {
+            int start = at;
+            boolean integer = true;
+            if (peek('-')) {
+                at++;
+            }
+            if (peek('0')) {
+                at++;
+            } else {
+                require(digits() > 0);
+            }
+            if (peek('.')) {
+                at++;
+                require(digits() > 0);
+                integer = false;
+            }
+            if (peek('e') || peek('E')) {
+                at++;
+                if (peek('+') || peek('-')) {
+                    at++;
+                }
+                require(digits() > 0);
+                integer = false;
+            }
+            // What follows ("01", "1x") is the caller's to check: only a comma or a closing bracket may.
+            require(at - start <= MAX_NUMBER_CHARS);
+            return integer;
+        }
+
+        private int digits() {
+            int start = at;
+            while (at < b.length && b[at] >= '0' && b[at] <= '9') {
+                at++;
+            }
+            return at - start;
+        }
+
+        private boolean literal(String word) {
+            if (at + word.length() > b.length) {
+                return false;
+            }
+            for (int i = 0; i < word.length(); i++) {
+                if (b[at + i] != word.charAt(i)) {
+                    return false;
+                }
+            }
+            at += word.length();
+            return true;
+        }
+
+        /** After a member or element: true at a comma (another follows), false at {@code close}. */
+        private boolean more(char close) throws Unusual {
+            space();
+            if (at < b.length && b[at] == ',') {
+                at++;
+                return true;
+            }
+            expect(close);
+            return false;
+        }
+
+        /** Just after an opening bracket: true (and past it) when {@code close} follows at once. */
+        private boolean endOf(char close) {
+            space();
+            if (at < b.length && b[at] == close) {
+                at++;
+                return true;
+            }
+            return false;
+        }
+
+        private void expect(char c) throws Unusual {
+            space();
+            if (at >= b.length || b[at] != c) {
+                throw Unusual.INSTANCE;
+            }
+            at++;
+        }
+
+        private boolean peek(char c) {
+            return at < b.length && b[at] == c;
+        }
+
+        private void space() {
+            while (at < b.length && isSpace(b[at])) {
+                at++;
+            }
+        }
+
+        private static boolean isSpace(byte c) {
+            return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+        }
+
+        private static void require(boolean ok) throws Unusual {
+            if (!ok) {
                 throw Unusual.INSTANCE;
             }
         }
