@@ -146,7 +146,8 @@ public final class DejaConfig extends AbstractConfig {
             + " flight to be answered before it is handed over (blocking calls: for the whole call).";
     public static final String INVOKER_FINISHED_RETENTION_CONFIG = "deja.invoker.finished.retention.ms";
     private static final String INVOKER_FINISHED_RETENTION_DOC = "How long the invoker remembers a finished call, so a re-sent request of the"
-            + " same attempt is answered by reading the activation instead of invoking again. Keep it above deja.pending.timeout.ms.";
+            + " same attempt is answered by reading the activation instead of invoking again (it is deleted within a"
+            + " quarter of this after that). Keep it above deja.pending.timeout.ms.";
     public static final String INVOKER_MAX_RETRIES_CONFIG = "deja.invoker.max.retries";
     private static final String INVOKER_MAX_RETRIES_DOC = "Retries of an invocation OpenWhisk refused (429, 503) or that never left (no connection),"
             + " with exponential backoff and jitter. A request that was sent and got no clear answer is never sent again.";

@@ -87,6 +87,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
     private boolean closed = true;
     private String purgeFrom;
     private long lastPurgeMs;
+    private long sweepStartedMs;
     private ProcessorContext<String, InvocationResult> context;
     private KeyValueStore<String, InvokerJob> jobs;
 
@@ -119,6 +120,9 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         this.jobs = context.getStateStore(DejaTopology.INVOKER_REQUESTS_STORE);
         CommitHook hook = context.getStateStore(DejaTopology.INVOKER_COMMIT_HOOK_STORE);
         hook.onCommit(this::beforeCommit);
+        // This read of the whole store is also the first sweep for expired finished markers.
+        long now = context.currentSystemTimeMs();
+        List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, InvokerJob> it = jobs.all()) {
             while (it.hasNext()) {
                 KeyValue<String, InvokerJob> job = it.next();
@@ -126,9 +130,13 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
                     toForward.add(job.key);
                 } else if (!job.value.finished()) {
                     enqueue(job.key, false);
+                } else if (expired(job.value, now)) {
+                    expired.add(job.key);
                 }
             }
         }
+        expired.forEach(jobs::delete);
+        sweepStartedMs = now;
         context.schedule(pollInterval, PunctuationType.WALL_CLOCK_TIME, this::pump);
     }
 
@@ -344,12 +352,21 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         }
     }
 
-    /** Deletes finished markers older than the retention, a bounded batch of the store per second. */
+    /**
+     * Deletes finished markers older than the retention. A sweep reads the store in bounded batches, one a second,
+     * and starts a quarter of the retention after the last one began (at most once a second): reading every marker
+     * (each a JSON value) once a second cost the idle invoker more than all else it does. A marker so lives between
+     * the retention and a quarter more, plus the sweep's length.
+     */
     private void purge(long now) {
-        if (now - lastPurgeMs < 1_000) {
+        if (now - lastPurgeMs < 1_000
+                || purgeFrom == null && now - sweepStartedMs < Math.max(1_000, finishedRetentionMs / 4)) {
             return;
         }
         lastPurgeMs = now;
+        if (purgeFrom == null) {
+            sweepStartedMs = now;
+        }
         List<String> expired = new ArrayList<>();
         String last = null;
         int seen = 0;
@@ -358,13 +375,17 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
                 KeyValue<String, InvokerJob> job = it.next();
                 seen++;
                 last = job.key;
-                if (job.value.finished() && now - job.value.finishedAtMs() > finishedRetentionMs) {
+                if (expired(job.value, now)) {
                     expired.add(job.key);
                 }
             }
             purgeFrom = it.hasNext() ? last + '\u0000' : null;
         }
         expired.forEach(jobs::delete);
+    }
+
+    private boolean expired(InvokerJob job, long now) {
+        return job.finished() && now - job.finishedAtMs() > finishedRetentionMs;
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.deja.serde.JsonSerde;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -99,8 +100,14 @@ class InvokerTopologyTest {
 
     @BeforeEach
     void start() throws Exception {
-        DejaConfig config = DejaConfig.load(null, Map.of(), Map.of("bootstrap.servers", "test:9092", "deja.rules", "thumbs",
+        start(Map.of());
+    }
+
+    private void start(Map<String, String> settings) throws Exception {
+        Map<String, String> all = new HashMap<>(Map.of("bootstrap.servers", "test:9092", "deja.rules", "thumbs",
                 "deja.rule.thumbs.action", "thumbnail", "state.dir", Files.createTempDirectory("deja-ttd").toString()));
+        all.putAll(settings);
+        DejaConfig config = DejaConfig.load(null, Map.of(), all);
         driver = new TopologyTestDriver(DejaTopology.buildInvoker(config, caller, new Semaphore(LIMIT), DejaMetrics.discarding()),
                 DejaTopology.properties(config, "deja-test-invoker"), now);
         requests = driver.createInputTopic("deja-invocations", Serdes.String().serializer(),
@@ -246,6 +253,34 @@ class InvokerTopologyTest {
         assertThat(caller.calls).as("one invocation").containsExactly("k");
         assertThat(caller.reads).containsExactly("act-k", "act-k");
         assertThat(results.readValuesToList()).singleElement().satisfies(r -> assertThat(r.attempt()).isEqualTo(1));
+    }
+
+    @Test
+    void shouldKeepAFinishedMarkerForTheRetentionAndDeleteItWithinAQuarterMore() throws Exception {
+        driver.close();
+        start(Map.of("deja.invoker.finished.retention.ms", "60000"));
+        KeyValueStore<String, InvokerJob> jobs = driver.getKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE);
+        request("k1", 1);
+        caller.succeed("k1");
+        tick();
+        assertThat(results.readValuesToList()).hasSize(1);
+        assertThat(jobs.get("k1").finished()).isTrue();
+
+        // when: the retention passes, one second at a time
+        for (int second = 1; second <= 60; second++) {
+            now = now.plusSeconds(1);
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+        }
+
+        // then: the marker was there all along (a re-sent request would be answered from it), and goes once the
+        // next sweep runs: at most a quarter of the retention later
+        assertThat(jobs.get("k1")).as("kept for the retention").isNotNull();
+        for (int second = 1; second <= 16 && jobs.get("k1") != null; second++) {
+            now = now.plusSeconds(1);
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+        }
+        assertThat(jobs.get("k1")).as("deleted within a quarter of the retention after it").isNull();
+        assertThat(caller.calls).containsExactly("k1");
     }
 
     @Test
