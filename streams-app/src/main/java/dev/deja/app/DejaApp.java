@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -72,6 +73,8 @@ public final class DejaApp implements AutoCloseable {
     private final DejaMetrics metrics;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final List<KafkaStreams> streams = new ArrayList<>();
+    /** The topics of the configuration each application reads, by application id. */
+    private final Map<String, Set<String>> topicsRead = new LinkedHashMap<>();
     private volatile KafkaStreams dedup;
     private volatile KafkaStreams invokerStreams;
     private Invoker invoker;
@@ -168,6 +171,10 @@ public final class DejaApp implements AutoCloseable {
             dedup = launch(DejaTopology.buildDedup(config, versions::versionOf, hashing, metrics),
                     config.getString(DejaConfig.APPLICATION_ID_CONFIG));
         }
+        // Kafka Streams alone does not always notice a deleted source topic (see SourceTopicWatch): ask the broker.
+        track(SourceTopicWatch.start(config.clientProperties(), topicsRead, SourceTopicWatch.DEFAULT_PERIOD,
+                (applicationId, topic) -> failure.complete(applicationId + " stopped: source topic " + topic
+                        + " no longer exists")));
         if (config.getBoolean(DejaConfig.MIRROR_ENABLED_CONFIG)) {
             Mirror mirror = track(new Mirror(config.streamsProperties(), config.getString(DejaConfig.TABLE_TOPIC_CONFIG),
                     couchSettings(config), config.getString(DejaConfig.DLQ_TOPIC_CONFIG)));
@@ -236,6 +243,7 @@ public final class DejaApp implements AutoCloseable {
             props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, admin.advertised());
         }
         KafkaStreams kafkaStreams = new KafkaStreams(topology, props);
+        topicsRead.put(applicationId, SourceTopicWatch.topicsRead(topology.describe(), config));
         boolean invokes = applicationId.equals(DejaTopology.invokerApplicationId(config));
         ThreadFailures failures = new ThreadFailures(MAX_THREAD_FAILURES, THREAD_FAILURE_WINDOW);
         kafkaStreams.setStateListener((now, before) -> {
@@ -366,7 +374,8 @@ public final class DejaApp implements AutoCloseable {
 
     /**
      * Completes, with a one-line reason, when a Kafka Streams application of this process has stopped for good
-     * (state ERROR: its stream threads kept failing, or Kafka Streams shut it down); the process should then exit.
+     * (state ERROR: its stream threads kept failing, or Kafka Streams shut it down) or a topic it reads no longer
+     * exists; the process should then exit.
      */
     public CompletableFuture<String> failure() {
         return failure;

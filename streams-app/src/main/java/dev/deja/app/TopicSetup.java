@@ -62,10 +62,13 @@ public final class TopicSetup {
         }
     }
 
-    private static void ensureOnce(Admin admin, DejaConfig config) {
-        int partitions = config.getInt(DejaConfig.PARTITIONS_CONFIG);
-        Optional<Short> replication = config.getShort(DejaConfig.REPLICATION_FACTOR_CONFIG) < 0
-                ? Optional.empty() : Optional.of(config.getShort(DejaConfig.REPLICATION_FACTOR_CONFIG));
+    /** The topics Deja's configuration names (input, invocations, results, output, table, dead letters). */
+    public static Set<String> names(DejaConfig config) {
+        return wanted(config).keySet();
+    }
+
+    /** Each topic Deja sets up, with the topic settings it is created with. */
+    private static Map<String, Map<String, String>> wanted(DejaConfig config) {
         Map<String, Map<String, String>> wanted = new LinkedHashMap<>();
         wanted.put(config.getString(DejaConfig.INPUT_TOPIC_CONFIG), Map.of());
         wanted.put(config.getString(DejaConfig.INVOCATIONS_TOPIC_CONFIG), Map.of());
@@ -75,6 +78,14 @@ public final class TopicSetup {
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "60000"));
         wanted.put(config.getString(DejaConfig.DLQ_TOPIC_CONFIG), Map.of(TopicConfig.RETENTION_MS_CONFIG, DLQ_RETENTION_MS));
+        return wanted;
+    }
+
+    private static void ensureOnce(Admin admin, DejaConfig config) {
+        int partitions = config.getInt(DejaConfig.PARTITIONS_CONFIG);
+        Optional<Short> replication = config.getShort(DejaConfig.REPLICATION_FACTOR_CONFIG) < 0
+                ? Optional.empty() : Optional.of(config.getShort(DejaConfig.REPLICATION_FACTOR_CONFIG));
+        Map<String, Map<String, String>> wanted = wanted(config);
         try {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
