@@ -79,6 +79,8 @@ final class ColdStartBench {
     private final Path dejaJar;
     private final Path dir;
     private final Consumer<String> progress;
+    /** JVM flags added to every process this scenario starts, space-separated: for looking inside, not for figures. */
+    static final String EXTRA_FLAGS_ENV = "DEJA_BENCH_COLD_JAVA_OPTS";
     private final List<String> commonFlags;
 
     private ColdStartBench(LocalStack stack, Map<String, String> settings, BenchOptions options, EventFeed feed,
@@ -90,8 +92,15 @@ final class ColdStartBench {
         this.dejaJar = dejaJar;
         this.dir = options.outDir().toAbsolutePath().resolve("cold-start");
         this.progress = progress;
-        // Both with the collector the image runs Deja with (docker/deja-entrypoint.sh).
-        this.commonFlags = List.of("-Xmx1g", "-XX:+UseParallelGC", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
+        // Both with the collector the image runs Deja with (docker/deja-entrypoint.sh), and any flags the one who
+        // runs the bench adds to look inside (a profiler, -XX:+CITime): DEJA_BENCH_COLD_JAVA_OPTS.
+        List<String> flags = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseParallelGC",
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir")));
+        String extra = System.getenv().getOrDefault(EXTRA_FLAGS_ENV, "").strip();
+        if (!extra.isEmpty()) {
+            flags.addAll(List.of(extra.split("\\s+")));
+        }
+        this.commonFlags = List.copyOf(flags);
     }
 
     /** Runs scenario 8 with the bench's Deja settings; {@code dejaJar} is {@link #dejaJar()}. */
@@ -153,6 +162,10 @@ final class ColdStartBench {
                 .figure("cold_backlog_events", "backlog per process", backlog.size(), "events")
                 .figure("cold_backlog_contents", "distinct contents in it", backlog.uniqueContents(), "")
                 .figure("cold_rounds", "rounds", rounds, "");
+        if (commonFlags.size() > 3) {
+            result.note("Every process of this scenario also ran with " + String.join(" ", commonFlags.subList(3, commonFlags.size()))
+                    + " (" + EXTRA_FLAGS_ENV + ").");
+        }
         Map<String, List<Launch>> launches = new LinkedHashMap<>();
         try (Admin admin = stack.kafka().admin()) {
             forgetMembers(admin, passThrough);
