@@ -247,27 +247,16 @@ public final class MinioEvents {
 
         /**
          * A field's name and the colon after it; returns where the name starts (its length is kept in
-         * {@link #nameLength}). A name with an escape in it is unusual: MinIO's never have one.
+         * {@link #nameLength}). A name with an escape in it is unusual (its bytes are not its text, and
+         * MinIO's names never have one), as is a name longer than {@link #MAX_NAME_BYTES}.
          */
         private int name() throws Unusual {
-            expect('"');
-            int start = at;
-            while (true) {
-                if (at >= b.length) {
-                    throw Unusual.INSTANCE;
-                }
-                byte c = b[at];
-                if (c == '"') {
-                    break;
-                }
-                if (c == '\\' || c < 0x20) {
-                    throw Unusual.INSTANCE;
-                }
-                at++;
-            }
-            nameLength = at - start;
-            require(nameLength <= MAX_NAME_BYTES);
-            at++;
+            space();
+            require(peek('"'));
+            int start = at + 1;
+            int length = skipString();
+            require(length <= MAX_NAME_BYTES && indexOfBackslash(start, start + length) < 0);
+            nameLength = length;
             expect(':');
             return start;
         }
@@ -335,35 +324,29 @@ public final class MinioEvents {
 
         /** The string here, its escapes decoded. */
         private String string() throws Unusual {
-            int start = ++at;
-            StringBuilder decoded = null;
-            while (true) {
-                if (at >= b.length) {
-                    throw Unusual.INSTANCE;
-                }
-                byte c = b[at];
-                if (c == '"') {
-                    break;
-                }
-                if (c < 0x20) {
-                    throw Unusual.INSTANCE;
-                }
-                if (c == '\\') {
-                    if (decoded == null) {
-                        decoded = new StringBuilder(at - start + 16);
-                        decoded.append(new String(b, start, at - start, StandardCharsets.ISO_8859_1));
-                    }
-                    decoded.append(escape());
-                    continue;
-                }
-                if (decoded != null) {
-                    decoded.append((char) c);
-                }
-                at++;
+            int start = at + 1;
+            int length = skipString();
+            int escape = indexOfBackslash(start, start + length);
+            if (escape < 0) {
+                return new String(b, start, length, StandardCharsets.ISO_8859_1);
             }
-            String text = decoded != null ? decoded.toString() : new String(b, start, at - start, StandardCharsets.ISO_8859_1);
-            at++;
-            return text;
+            // Checked by skipString already: decode it, then carry on after it.
+            int after = at;
+            StringBuilder decoded = new StringBuilder(length).append(new String(b, start, escape - start, StandardCharsets.ISO_8859_1));
+            for (at = escape; at < start + length; ) {
+                decoded.append(b[at] == '\\' ? escape() : (char) b[at++]);
+            }
+            at = after;
+            return decoded.toString();
+        }
+
+        private int indexOfBackslash(int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (b[i] == '\\') {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         /** The escape at the backslash here, as the one char it stands for; leaves {@link #at} after it. */
@@ -415,12 +398,7 @@ public final class MinioEvents {
                     at++;
                     if (!endOf('}')) {
                         do {
-                            space();
-                            if (at >= b.length || b[at] != '"') {
-                                throw Unusual.INSTANCE;
-                            }
-                            require(skipString() <= MAX_NAME_BYTES);
-                            expect(':');
+                            name();
                             skipValue(depth + 1);
                         } while (more('}'));
                     }
