@@ -1,9 +1,11 @@
 package dev.deja.cli;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.deja.app.DejaApp;
 import dev.deja.app.Role;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,7 +44,17 @@ final class RunCommand implements Callable<Integer> {
         String reason = app.failure().join();
         Runtime.getRuntime().removeShutdownHook(hook);
         app.close();
+        // A stream thread that outlived the close (stuck retrying a commit for a deleted topic, say) logs on until
+        // the exit: stop the logging first, so that the reason is the process's last line, as a restart policy or
+        // an operator reading the tail of the log expects.
+        stopLogging();
         spec.commandLine().getErr().println("deja: " + reason);
         return 1;
+    }
+
+    private static void stopLogging() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+            logback.stop();
+        }
     }
 }

@@ -120,9 +120,6 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         this.jobs = context.getStateStore(DejaTopology.INVOKER_REQUESTS_STORE);
         CommitHook hook = context.getStateStore(DejaTopology.INVOKER_COMMIT_HOOK_STORE);
         hook.onCommit(this::beforeCommit);
-        // This read of the whole store is also the first sweep for expired finished markers.
-        long now = context.currentSystemTimeMs();
-        List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, InvokerJob> it = jobs.all()) {
             while (it.hasNext()) {
                 KeyValue<String, InvokerJob> job = it.next();
@@ -130,13 +127,12 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
                     toForward.add(job.key);
                 } else if (!job.value.finished()) {
                     enqueue(job.key, false);
-                } else if (expired(job.value, now)) {
-                    expired.add(job.key);
                 }
             }
         }
-        expired.forEach(jobs::delete);
-        sweepStartedMs = now;
+        // The first sweep for expired finished markers starts with the first pump (no store writes in init).
+        sweepStartedMs = Long.MIN_VALUE / 2;
+        lastPurgeMs = Long.MIN_VALUE / 2;
         context.schedule(pollInterval, PunctuationType.WALL_CLOCK_TIME, this::pump);
     }
 
@@ -353,10 +349,10 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
     }
 
     /**
-     * Deletes finished markers older than the retention. A sweep reads the store in bounded batches, one a second,
-     * and starts a quarter of the retention after the last one began (at most once a second): reading every marker
-     * (each a JSON value) once a second cost the idle invoker more than all else it does. A marker so lives between
-     * the retention and a quarter more, plus the sweep's length.
+     * Deletes finished markers older than the retention. A sweep reads the store in bounded batches, one a second;
+     * the first starts with the task, the next a quarter of the retention after the last one began (at most once a
+     * second): reading every marker (each a JSON value) once a second cost the idle invoker more than all else it
+     * does. A marker so lives between the retention and a quarter more, plus the sweep's length.
      */
     private void purge(long now) {
         if (now - lastPurgeMs < 1_000
