@@ -56,6 +56,9 @@ final class ColdStartBench {
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
     private static final Logger LOG = LoggerFactory.getLogger(ColdStartBench.class);
 
+    /** JVM flags added to every process this scenario starts, space-separated: for looking inside, not for figures. */
+    static final String EXTRA_FLAGS_ENV = "DEJA_BENCH_COLD_JAVA_OPTS";
+
     /**
      * One way of starting a process: a row of the scenario.
      *
@@ -79,8 +82,8 @@ final class ColdStartBench {
     private final Path dejaJar;
     private final Path dir;
     private final Consumer<String> progress;
-    /** JVM flags added to every process this scenario starts, space-separated: for looking inside, not for figures. */
-    static final String EXTRA_FLAGS_ENV = "DEJA_BENCH_COLD_JAVA_OPTS";
+    /** The flags of {@link #EXTRA_FLAGS_ENV}, empty when it is not set. */
+    private final List<String> extraFlags;
     private final List<String> commonFlags;
 
     private ColdStartBench(LocalStack stack, Map<String, String> settings, BenchOptions options, EventFeed feed,
@@ -94,12 +97,11 @@ final class ColdStartBench {
         this.progress = progress;
         // Both with the collector the image runs Deja with (docker/deja-entrypoint.sh), and any flags the one who
         // runs the bench adds to look inside (a profiler, -XX:+CITime): DEJA_BENCH_COLD_JAVA_OPTS.
+        String extra = System.getenv().getOrDefault(EXTRA_FLAGS_ENV, "").strip();
+        this.extraFlags = extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
         List<String> flags = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseParallelGC",
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir")));
-        String extra = System.getenv().getOrDefault(EXTRA_FLAGS_ENV, "").strip();
-        if (!extra.isEmpty()) {
-            flags.addAll(List.of(extra.split("\\s+")));
-        }
+        flags.addAll(extraFlags);
         this.commonFlags = List.copyOf(flags);
     }
 
@@ -162,8 +164,8 @@ final class ColdStartBench {
                 .figure("cold_backlog_events", "backlog per process", backlog.size(), "events")
                 .figure("cold_backlog_contents", "distinct contents in it", backlog.uniqueContents(), "")
                 .figure("cold_rounds", "rounds", rounds, "");
-        if (commonFlags.size() > 3) {
-            result.note("Every process of this scenario also ran with " + String.join(" ", commonFlags.subList(3, commonFlags.size()))
+        if (!extraFlags.isEmpty()) {
+            result.note("Every process of this scenario also ran with " + String.join(" ", extraFlags)
                     + " (" + EXTRA_FLAGS_ENV + ").");
         }
         Map<String, List<Launch>> launches = new LinkedHashMap<>();
