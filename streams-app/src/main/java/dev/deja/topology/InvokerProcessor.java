@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  *       table's pending timeout) is answered again by reading the activation, never by a second invocation. A
  *       newer attempt while the call runs is folded onto it; a finished one starts a new call (a retry after a
  *       failure); an older one is ignored.</li>
- *   <li>Invocations start only on the stream thread. Before every commit ({@link CommitHook}) the invocations on the
- *       wire are awaited (non-blocking ones always, {@link ActionCaller#sending()}: OpenWhisk answers them in
+ *   <li>Invocations start on the stream thread, or, for a call the stream thread set aside for want of a slot, on
+ *       the thread whose call just freed one (at once, not at the stream thread's next turn; the pump runs every few
+ *       milliseconds and the task always needs a commit). Before every commit ({@link CommitHook}) the invocations on the
+ *       wire, and any such start under way, are awaited (non-blocking ones always, {@link ActionCaller#sending()}: OpenWhisk answers them in
  *       milliseconds; blocking calls while the process drains, {@link ActionCaller#draining()}), up to {@code
  *       drainTimeout}, and every completion is
  *       written to the store. So each commit, including a revoked or closing task's, carries the activation id of
@@ -66,17 +68,27 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
     private record Completion(String key, Phase phase, CallOutcome outcome) {
     }
 
+    /** A job set aside for the next free slot: whichever thread frees one starts it. */
+    private record Staged(String key, InvokerJob job) {
+    }
+
     private final ActionCaller caller;
     private final Semaphore inFlightLimit;
     private final Duration pollInterval;
     private final Duration drainTimeout;
     private final long finishedRetentionMs;
     private final TopologyMetrics metrics;
+    /** Jobs set aside per task for the next free slot: as many as the process has slots. */
+    private final int handoffDepth;
 
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     /** Invocations (not reads) started and not answered yet: what a drain waits for. */
     private final AtomicInteger invoking = new AtomicInteger();
     private final Object lock = new Object();
+    /** Calls waiting for a free slot, started by the thread that frees one (guarded by {@code lock}). */
+    private final ArrayDeque<Staged> handoff = new ArrayDeque<>();
+    /** Hand-offs between taking a staged call and the caller counting it as sending (guarded by {@code lock}). */
+    private int launching;
     private final ArrayDeque<String> ready = new ArrayDeque<>();
     private final Set<String> queued = new HashSet<>();
     private final Set<String> inFlight = new HashSet<>();
@@ -99,6 +111,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         this.drainTimeout = drainTimeout;
         this.finishedRetentionMs = finishedRetention.toMillis();
         this.metrics = metrics;
+        this.handoffDepth = Math.max(1, inFlightLimit.availablePermits());
     }
 
     @Override
@@ -108,6 +121,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         synchronized (lock) {
             closed = false;
             completions.clear();
+            handoff.clear();
         }
         ready.clear();
         queued.clear();
@@ -195,11 +209,11 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         // shuts down. Blocking calls are awaited only while the process drains.
         boolean draining = caller.draining();
         boolean quick = caller.acceptsAtOnce();
-        if (quick ? caller.sending() > 0 : draining && invoking.get() > 0) {
+        if (unanswered(quick, draining)) {
             Duration bound = draining || QUICK_WAIT.compareTo(drainTimeout) > 0 ? drainTimeout : QUICK_WAIT;
             long deadline = System.nanoTime() + bound.toNanos();
             synchronized (lock) {
-                while ((quick ? caller.sending() > 0 : invoking.get() > 0) && System.nanoTime() - deadline < 0) {
+                while (unanswered(quick, draining) && System.nanoTime() - deadline < 0) {
                     try {
                         lock.wait(1);
                     } catch (InterruptedException e) {
@@ -217,11 +231,22 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         applyCompletions(context.currentSystemTimeMs());
     }
 
+    /**
+     * Whether a commit must wait: an invocation on the wire (non-blocking ones always; blocking ones while
+     * draining), or one a freed slot is starting on another thread right now.
+     */
+    private boolean unanswered(boolean quick, boolean draining) {
+        synchronized (lock) {
+            return launching > 0 || (quick ? caller.sending() > 0 : draining && invoking.get() > 0);
+        }
+    }
+
     /** Applies completions, forwards known answers, purges old markers, and starts jobs while the limit allows. */
     private void pump(long now) {
         applyCompletions(now);
         forwardAnswers(now);
         purge(now);
+        launchStaged();
         int waiting = ready.size();
         for (int i = 0; i < waiting; i++) {
             String key = ready.poll();
@@ -245,6 +270,9 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
                 continue;
             }
             if (!held && !inFlightLimit.tryAcquire()) {
+                if (phase == Phase.CALL && stage(key, job)) {
+                    continue;
+                }
                 ready.addFirst(key);
                 break;
             }
@@ -256,6 +284,35 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         }
     }
 
+    /** Sets a call aside for the next slot any thread frees; false when enough are set aside. */
+    private boolean stage(String key, InvokerJob job) {
+        synchronized (lock) {
+            if (handoff.size() >= handoffDepth) {
+                return false;
+            }
+            handoff.add(new Staged(key, job));
+        }
+        queued.remove(key);
+        notBefore.remove(key);
+        inFlight.add(key);
+        return true;
+    }
+
+    /** Starts calls set aside, on the stream thread, while slots are free. */
+    private void launchStaged() {
+        while (caller.admits()) {
+            Staged next;
+            synchronized (lock) {
+                next = handoff.peek();
+                if (next == null || !inFlightLimit.tryAcquire()) {
+                    return;
+                }
+                handoff.poll();
+            }
+            launch(next.key(), Phase.CALL, next.job());
+        }
+    }
+
     private void release(String key) {
         if (holding.remove(key)) {
             inFlightLimit.release();
@@ -263,8 +320,9 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
     }
 
     /**
-     * Starts a job's call or read. Only ever on the stream thread, from {@code process} or a punctuation, so the
-     * task needs a commit afterwards and that commit's hook sees the invocation in flight.
+     * Starts a job's call or read: on the stream thread, from {@code process} or a punctuation, or a set-aside call
+     * on the thread that freed its slot ({@link #finished}); the task's pump marks it for a commit every few
+     * milliseconds, and that commit's hook sees the invocation in flight.
      */
     private void launch(String key, Phase phase, InvokerJob job) {
         CompletableFuture<CallOutcome> work;
@@ -280,9 +338,15 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
                 outcome != null ? outcome : new CallOutcome.Deferred(String.valueOf(error)))));
     }
 
-    /** On the thread that finished a call: queue its completion, keep its slot for the read or give it back. */
+    /**
+     * On the thread that finished a call: queue its completion, and keep its slot for the read, pass it to a call
+     * set aside (started here, at once, not at the stream thread's next turn) or give it back. A call started here
+     * is counted ({@code launching}) until the caller counts it as sending, so a commit's hook that finds neither
+     * waits for it; while the process drains the caller admits none.
+     */
     private void finished(Completion completion) {
         boolean keepSlot = completion.outcome() instanceof CallOutcome.Accepted;
+        Staged next = null;
         synchronized (lock) {
             if (completion.phase() == Phase.CALL) {
                 invoking.decrementAndGet();
@@ -293,9 +357,22 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
                 return;
             }
             completions.add(completion);
+            if (!keepSlot && !handoff.isEmpty() && caller.admits()) {
+                next = handoff.poll();
+                launching++;
+            }
             lock.notifyAll();
         }
-        if (!keepSlot) {
+        if (next != null) {
+            try {
+                launch(next.key(), Phase.CALL, next.job());
+            } finally {
+                synchronized (lock) {
+                    launching--;
+                    lock.notifyAll();
+                }
+            }
+        } else if (!keepSlot) {
             inFlightLimit.release();
         }
     }
@@ -394,6 +471,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
                 }
             }
             completions.clear();
+            handoff.clear();
             lock.notifyAll();
         }
         for (String key : holding) {

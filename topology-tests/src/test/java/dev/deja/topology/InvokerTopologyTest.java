@@ -155,6 +155,43 @@ class InvokerTopologyTest {
         assertThat(unfinishedJobs()).isZero();
     }
 
+    @Test
+    void shouldStartACallSetAsideTheMomentAnotherFreesItsSlotNotAtTheStreamThreadsNextTurn() {
+        // given: more requests than slots
+        for (int i = 0; i < LIMIT + 2; i++) {
+            request("k" + i, 1);
+        }
+        assertThat(caller.calls).hasSize(LIMIT);
+
+        // when: a call ends on the caller's thread, and the stream thread does not turn
+        caller.succeed("k0");
+
+        // then: the freed slot went straight to the next request
+        assertThat(caller.calls).containsExactly("k0", "k1", "k2", "k3");
+        assertThat(caller.maxRunning.get()).isEqualTo(LIMIT);
+        tick();
+        assertThat(results.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("k0");
+    }
+
+    @Test
+    void shouldStartNoCallSetAsideWhileTheProcessDrainsAndStartItWhenItRunsAgain() {
+        // given
+        for (int i = 0; i < LIMIT + 1; i++) {
+            request("k" + i, 1);
+        }
+        caller.draining.set(true);
+
+        // when
+        caller.succeed("k0");
+        tick();
+
+        // then: no new invocation while tasks move, not from the freed slot nor from the stream thread
+        assertThat(caller.calls).containsExactly("k0", "k1", "k2");
+        caller.draining.set(false);
+        tick();
+        assertThat(caller.calls).containsExactly("k0", "k1", "k2", "k3");
+    }
+
     private long unfinishedJobs() {
         KeyValueStore<String, InvokerJob> jobs = driver.getKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE);
         try (KeyValueIterator<String, InvokerJob> all = jobs.all()) {
