@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *       newer attempt while the call runs is folded onto it; a finished one starts a new call (a retry after a
  *       failure); an older one is ignored.</li>
  *   <li>Invocations start on the stream thread, or, for a call the stream thread set aside for want of a slot, on
- *       the thread whose call just freed one (at once, not at the stream thread's next turn; the pump runs every few
- *       milliseconds and the task always needs a commit). Before every commit ({@link CommitHook}) the invocations on the
+ *       the thread whose call just freed one (at once, not at the stream thread's next turn), but only between the
+ *       task's pump and its next commit's hook: Kafka Streams flushes (so hooks) only a task that processed or
+ *       punctuated since its last commit, so every call starts while a hooked commit is due. Before every commit ({@link CommitHook}) the invocations on the
  *       wire, and any such start under way, are awaited (non-blocking ones always, {@link ActionCaller#sending()}: OpenWhisk answers them in
  *       milliseconds; blocking calls while the process drains, {@link ActionCaller#draining()}), up to {@code
  *       drainTimeout}, and every completion is
@@ -89,6 +90,12 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
     private final ArrayDeque<Staged> handoff = new ArrayDeque<>();
     /** Hand-offs between taking a staged call and the caller counting it as sending (guarded by {@code lock}). */
     private int launching;
+    /**
+     * True from the task's pump (or a record) until the hook of its next commit (guarded by {@code lock}): Kafka
+     * Streams flushes, and so hooks, at a commit only a task that processed or punctuated since the last one, so a
+     * freed slot starts a set-aside call only then, and that call is in the commit.
+     */
+    private boolean commitDue;
     private final ArrayDeque<String> ready = new ArrayDeque<>();
     private final Set<String> queued = new HashSet<>();
     private final Set<String> inFlight = new HashSet<>();
@@ -120,6 +127,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         // calls still running in this process are found again through the caller.
         synchronized (lock) {
             closed = false;
+            commitDue = false;
             completions.clear();
             handoff.clear();
         }
@@ -203,7 +211,11 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         if (closed) {
             return;
         }
-        // Every invocation starts on the stream thread (so the task then needs a commit), and quick ones (OpenWhisk
+        synchronized (lock) {
+            commitDue = false; // no hand-off from here until the next pump: this commit is the one that is due
+        }
+        // Every invocation starts while the task needs a commit (on the stream thread, or on the thread of a freed slot
+        // between a pump and this hook), and quick ones (OpenWhisk
         // answers a non-blocking invocation in milliseconds) are always awaited here: whenever the task commits, the
         // activation id of every invocation it started is in the commit, whether the task runs on, is revoked or
         // shuts down. Blocking calls are awaited only while the process drains.
@@ -243,6 +255,9 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
 
     /** Applies completions, forwards known answers, purges old markers, and starts jobs while the limit allows. */
     private void pump(long now) {
+        synchronized (lock) {
+            commitDue = true;
+        }
         applyCompletions(now);
         forwardAnswers(now);
         purge(now);
@@ -321,8 +336,8 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
 
     /**
      * Starts a job's call or read: on the stream thread, from {@code process} or a punctuation, or a set-aside call
-     * on the thread that freed its slot ({@link #finished}); the task's pump marks it for a commit every few
-     * milliseconds, and that commit's hook sees the invocation in flight.
+     * on the thread that freed its slot ({@link #finished}) while a commit is due; either way that commit's hook
+     * sees the invocation in flight.
      */
     private void launch(String key, Phase phase, InvokerJob job) {
         CompletableFuture<CallOutcome> work;
@@ -340,9 +355,10 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
 
     /**
      * On the thread that finished a call: queue its completion, and keep its slot for the read, pass it to a call
-     * set aside (started here, at once, not at the stream thread's next turn) or give it back. A call started here
-     * is counted ({@code launching}) until the caller counts it as sending, so a commit's hook that finds neither
-     * waits for it; while the process drains the caller admits none.
+     * set aside (started here, at once, not at the stream thread's next turn, if the task pumped since its last
+     * commit's hook) or give it back. A call started here is counted ({@code launching}) until the caller counts it
+     * as sending, so a commit's hook that finds neither waits for it; while the process drains the caller admits
+     * none.
      */
     private void finished(Completion completion) {
         boolean keepSlot = completion.outcome() instanceof CallOutcome.Accepted;
@@ -357,7 +373,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
                 return;
             }
             completions.add(completion);
-            if (!keepSlot && !handoff.isEmpty() && caller.admits()) {
+            if (!keepSlot && commitDue && !handoff.isEmpty() && caller.admits()) {
                 next = handoff.poll();
                 launching++;
             }

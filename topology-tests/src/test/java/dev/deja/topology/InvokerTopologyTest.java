@@ -9,12 +9,15 @@ import dev.deja.model.InvokerJob;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.serde.Json;
 import dev.deja.serde.JsonSerde;
+import dev.deja.topology.store.CommitHook;
+import java.io.File;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,11 +28,16 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class InvokerTopologyTest {
 
@@ -156,21 +164,46 @@ class InvokerTopologyTest {
     }
 
     @Test
-    void shouldStartACallSetAsideTheMomentAnotherFreesItsSlotNotAtTheStreamThreadsNextTurn() {
-        // given: more requests than slots
+    void shouldHandAFreedSlotToACallSetAsideAtOnceButOnlyWhileACommitOfTheTaskIsDue(@TempDir File stateDir) {
+        // given: a task's invoker over its own stores (the test driver commits after every step, a task does not)
+        Properties props = new Properties();
+        props.put("application.id", "deja-test-invoker");
+        props.put("bootstrap.servers", "test:9092");
+        MockProcessorContext<String, InvocationResult> context = new MockProcessorContext<>(props, new TaskId(0, 0), stateDir);
+        KeyValueStore<String, InvokerJob> jobs = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE), Serdes.String(),
+                JsonSerde.of(InvokerJob.class)).withLoggingDisabled().build();
+        jobs.init(context.getStateStoreContext(), jobs);
+        context.addStateStore(jobs);
+        CommitHook hook = CommitHook.builder(DejaTopology.INVOKER_COMMIT_HOOK_STORE).build();
+        hook.init(context.getStateStoreContext(), hook);
+        context.addStateStore(hook);
+        context.setCurrentSystemTimeMs(0);
+        InvokerProcessor invoker = new InvokerProcessor(caller, new Semaphore(LIMIT), Duration.ofMillis(5),
+                Duration.ofSeconds(1), Duration.ofHours(1), DejaMetrics.discarding());
+        invoker.init(context);
         for (int i = 0; i < LIMIT + 2; i++) {
-            request("k" + i, 1);
+            invoker.process(new Record<>("k" + i, new InvocationRequest("k" + i, "thumbnail", "0.0.3", Json.object(), 1,
+                    0L, 1L), 0L));
         }
         assertThat(caller.calls).hasSize(LIMIT);
 
-        // when: a call ends on the caller's thread, and the stream thread does not turn
+        // when: a call ends on the caller's thread after the task's last pump, before its next commit
         caller.succeed("k0");
 
-        // then: the freed slot went straight to the next request
+        // then: the freed slot went straight to the next request, without waiting for the stream thread
         assertThat(caller.calls).containsExactly("k0", "k1", "k2", "k3");
         assertThat(caller.maxRunning.get()).isEqualTo(LIMIT);
-        tick();
-        assertThat(results.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("k0");
+
+        // when: the commit's hook ran, and a call ends before the task's next pump
+        hook.flushCache();
+        caller.succeed("k1");
+
+        // then: no call starts until the task pumps again (a commit not due might never carry its activation id)
+        assertThat(caller.calls).hasSize(4);
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(5L);
+        assertThat(caller.calls).containsExactly("k0", "k1", "k2", "k3", "k4");
+        invoker.close();
     }
 
     @Test
