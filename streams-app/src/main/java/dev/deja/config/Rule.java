@@ -3,6 +3,8 @@ package dev.deja.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.deja.model.S3Object;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -19,10 +21,10 @@ public record Rule(
         List<String> events,
         JsonNode params,
         String paramsHash,
-        Pattern eventPattern) {
+        EventNames eventNames) {
 
     public Rule {
-        eventPattern = eventPattern == null ? globs(events) : eventPattern;
+        eventNames = eventNames == null ? new EventNames(globs(events)) : eventNames;
     }
 
     public Rule(String name, String action, String bucket, String prefix, String suffix, List<String> events,
@@ -34,7 +36,40 @@ public record Rule(
         return (bucket == null || bucket.equals(object.bucket()))
                 && object.key().startsWith(prefix)
                 && object.key().endsWith(suffix)
-                && eventPattern.matcher(object.eventName()).matches();
+                && eventNames.matches(object.eventName());
+    }
+
+    /**
+     * The event-name globs as one pattern, with the answer for each name seen kept: MinIO sends a few dozen
+     * names, so the pattern runs once per name, not once per event.
+     */
+    public static final class EventNames {
+
+        private static final int MAX_KEPT = 256;
+
+        private final Pattern pattern;
+        private final Map<String, Boolean> answers = new ConcurrentHashMap<>();
+
+        EventNames(Pattern pattern) {
+            this.pattern = pattern;
+        }
+
+        public boolean matches(String eventName) {
+            Boolean known = answers.get(eventName);
+            if (known != null) {
+                return known;
+            }
+            boolean matches = pattern.matcher(eventName).matches();
+            if (answers.size() < MAX_KEPT) {
+                answers.put(eventName, matches);
+            }
+            return matches;
+        }
+
+        @Override
+        public String toString() {
+            return pattern.pattern();
+        }
     }
 
     /** One pattern for the event-name globs ({@code *} matches any run of characters). */

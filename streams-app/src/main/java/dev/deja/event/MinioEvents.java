@@ -618,7 +618,9 @@ public final class MinioEvents {
         }
         String eTag = text(object, "eTag", false);
         if (eTag != null) {
-            eTag = eTag.replace("\"", "");
+            if (eTag.indexOf('"') >= 0) {
+                eTag = eTag.replace("\"", "");
+            }
             if (eTag.isEmpty()) {
                 eTag = null;
             }
@@ -630,16 +632,19 @@ public final class MinioEvents {
     }
 
     private static String decodeKey(String raw) throws MalformedEventException {
-        String key;
-        try {
-            key = URLDecoder.decode(raw, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new MalformedEventException("s3.object.key is not URL-encoded: " + e.getMessage());
+        String key = raw;
+        if (raw.indexOf('%') >= 0 || raw.indexOf('+') >= 0) {
+            try {
+                key = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new MalformedEventException("s3.object.key is not URL-encoded: " + e.getMessage());
+            }
         }
         if (key.isEmpty()) {
             throw new MalformedEventException("s3.object.key is empty");
         }
-        if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+        // A char is at most 3 bytes of UTF-8 (a surrogate pair, two chars, is 4): most keys need no encoding here.
+        if (key.length() * 3L > MAX_KEY_BYTES && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
             throw new MalformedEventException("s3.object.key is longer than " + MAX_KEY_BYTES + " bytes");
         }
         return key;

@@ -21,6 +21,11 @@ public record Upload(
         long eventTimeMs,
         Long skewedEventTimeMs) {
 
+    public Upload withParams(JsonNode value) {
+        return new Upload(object, rule, action, actionVersion, paramsHash, value, contentMd5, dedupKey, eventTimeMs,
+                skewedEventTimeMs);
+    }
+
     public Upload withContentMd5(String md5) {
         return new Upload(object, rule, action, actionVersion, paramsHash, params, md5,
                 DedupKey.of(action, actionVersion, paramsHash, md5), eventTimeMs, skewedEventTimeMs);

@@ -1,5 +1,6 @@
 package dev.deja.topology;
 
+import dev.deja.config.Rule;
 import dev.deja.model.DedupInput;
 import dev.deja.model.EntryStatus;
 import dev.deja.model.Outcome;
@@ -57,6 +58,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
     static final int MAX_HIT_KEYS = 5_000;
 
     private final DedupSettings settings;
+    private final Map<String, Rule> rules;
     private final boolean replicaEnabled;
     private final TopologyMetrics metrics;
     private final ReplicaChanges changes;
@@ -67,8 +69,14 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
     private SeenStore seen;
     private LinkedHashMap<String, TableEntry> decoded;
 
-    CachedAnswerProcessor(DedupSettings settings, boolean replicaEnabled, ReplicaChanges changes, TopologyMetrics metrics) {
+    /**
+     * @param rules the rules by name, for the params of an upload that goes on without them (one the ingest routed
+     *              in the same call, under the same rules)
+     */
+    CachedAnswerProcessor(DedupSettings settings, boolean replicaEnabled, ReplicaChanges changes, TopologyMetrics metrics,
+            Map<String, Rule> rules) {
         this.settings = settings;
+        this.rules = rules;
         this.replicaEnabled = replicaEnabled;
         this.changes = changes;
         this.metrics = metrics;
@@ -106,7 +114,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         long now = context.currentSystemTimeMs();
         TableEntry done = replicaEnabled ? done(record.key(), now) : null;
         if (done == null) {
-            context.forward(record.withValue(new DedupOutput.Onward(DedupInput.of(upload))));
+            context.forward(record.withValue(new DedupOutput.Onward(DedupInput.of(withParams(upload)))));
             return;
         }
         OutputRecord output = OutputRecord.of(upload, done, Outcome.CACHED, now);
@@ -118,6 +126,18 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         }
     }
 
+    /** The upload with the action's params, built now if the ingest left them out. */
+    private Upload withParams(Upload upload) {
+        if (upload.params() != null) {
+            return upload;
+        }
+        Rule rule = rules.get(upload.rule());
+        if (rule == null) {
+            throw new IllegalStateException("no rule " + upload.rule() + " for the params of " + upload.object().path());
+        }
+        return upload.withParams(IngestProcessor.invocationParams(rule, upload.object()));
+    }
+
     /** The replica's entry for the key if it is DONE and not near its expiry; decoded entries are kept. */
     private TableEntry done(String key, long now) {
         for (String gone = changed.poll(); gone != null; gone = changed.poll()) {
@@ -125,9 +145,14 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         }
         TableEntry entry = decoded.get(key);
         if (entry == null) {
-            entry = replica.get(key);
-            if (entry == null || entry.status() != EntryStatus.DONE) {
-                return null;
+            entry = changes.decoded(key);
+            if (entry == null) {
+                long seen = changes.version();
+                entry = replica.get(key);
+                if (entry == null || entry.status() != EntryStatus.DONE) {
+                    return null;
+                }
+                changes.share(key, entry, seen);
             }
             decoded.put(key, entry);
         }

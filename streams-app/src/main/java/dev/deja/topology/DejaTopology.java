@@ -1,6 +1,7 @@
 package dev.deja.topology;
 
 import dev.deja.config.DejaConfig;
+import dev.deja.config.Rule;
 import dev.deja.model.DedupInput;
 import dev.deja.model.HashJob;
 import dev.deja.model.InvocationRequest;
@@ -14,6 +15,7 @@ import dev.deja.topology.redelivery.SeenStore;
 import dev.deja.topology.store.BoundedMemoryRocksDbConfig;
 import dev.deja.topology.store.CommitHook;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Semaphore;
@@ -125,7 +127,9 @@ public final class DejaTopology {
                 .to(config.getString(DejaConfig.DLQ_TOPIC_CONFIG), Produced.with(BYTES, BYTES).withName("write-dlq"));
 
         boolean replica = config.getBoolean(DejaConfig.TABLE_REPLICA_CONFIG);
-        ReplicaChanges replicaChanges = new ReplicaChanges();
+        Map<String, Rule> rulesByName = new HashMap<>();
+        config.rules().forEach(rule -> rulesByName.put(rule.name(), rule));
+        ReplicaChanges replicaChanges = new ReplicaChanges(settings.entryCacheSize());
         if (replica) {
             builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TABLE_REPLICA_STORE), STRING, ENTRY)
                             .withLoggingDisabled(),
@@ -136,7 +140,7 @@ public final class DejaTopology {
         KStream<String, DedupOutput> answered = ingested
                 .filter((key, value) -> value instanceof Ingested.Routed, Named.as("routed"))
                 .mapValues(value -> ((Ingested.Routed) value).upload(), Named.as("upload"))
-                .process(() -> new CachedAnswerProcessor(settings, replica, replicaChanges, metrics), Named.as("answer-cached"), SEEN_STORE);
+                .process(() -> new CachedAnswerProcessor(settings, replica, replicaChanges, metrics, rulesByName), Named.as("answer-cached"), SEEN_STORE);
         answered.filter((key, value) -> value instanceof DedupOutput.Output, Named.as("cached-hit"))
                 .mapValues(value -> ((DedupOutput.Output) value).record(), Named.as("cached-output"))
                 .to(config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG), Produced.with(STRING, SizeCheckedSerde.of(OUTPUT, maxRecordBytes)).withName("write-cached-output"));

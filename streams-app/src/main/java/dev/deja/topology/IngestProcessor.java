@@ -87,6 +87,7 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
 
     private void route(Record<byte[], byte[]> record, S3Object object) {
         List<Upload> matched = new ArrayList<>();
+        List<Rule> matchedRules = new ArrayList<>();
         long recordTime = record.timestamp();
         long eventTime = eventTimeMs(object, Long.MIN_VALUE);
         Long skewed = null;
@@ -107,8 +108,10 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
             if (version == null) {
                 throw new IllegalStateException("no version known for action " + rule.action());
             }
+            // The action's params are built only for an upload that goes on to the dedup stage: a cache hit needs none.
             matched.add(new Upload(object, rule.name(), rule.action(), version, rule.paramsHash(),
-                    invocationParams(rule, object), null, null, eventTime, skewed));
+                    null, null, null, eventTime, skewed));
+            matchedRules.add(rule);
         }
         if (matched.isEmpty()) {
             return;
@@ -123,7 +126,12 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
             }
         } else {
             RecordMetadata source = context.recordMetadata().orElseThrow();
-            HashJob job = new HashJob(List.copyOf(matched), source.topic(), source.partition(), source.offset(),
+            // A stored job keeps its params: this rule may have changed by the time the hash is known.
+            List<Upload> withParams = new ArrayList<>(matched.size());
+            for (int i = 0; i < matched.size(); i++) {
+                withParams.add(matched.get(i).withParams(invocationParams(matchedRules.get(i), object)));
+            }
+            HashJob job = new HashJob(List.copyOf(withParams), source.topic(), source.partition(), source.offset(),
                     context.currentSystemTimeMs());
             context.forward(new Record<>(object.eventId(), (Ingested) new Ingested.NeedsHash(job), record.timestamp()));
         }
@@ -135,7 +143,7 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
      * that version with {@code If-Match: eTag}, so that an object overwritten since is a failure,
      * never a result stored under the old content's MD5.
      */
-    private static JsonNode invocationParams(Rule rule, S3Object object) {
+    static JsonNode invocationParams(Rule rule, S3Object object) {
         ObjectNode params = rule.params().deepCopy();
         params.put("bucket", object.bucket());
         params.put("key", object.key());

@@ -54,7 +54,7 @@ class RedeliveryAfterRestartTest {
         DedupSettings settings = settings();
         rocks = store(settings);
         MockProcessorContext<String, DedupOutput> before = context(settings);
-        CachedAnswerProcessor first = new CachedAnswerProcessor(settings, false, new ReplicaChanges(), DejaMetrics.discarding());
+        CachedAnswerProcessor first = new CachedAnswerProcessor(settings, false, new ReplicaChanges(0), DejaMetrics.discarding(), Map.of());
         first.init(before);
         first.process(upload("187A9E2C9B5D3A10"));
         assertThat(before.forwarded()).as("the first delivery goes on").hasSize(1);
@@ -64,7 +64,7 @@ class RedeliveryAfterRestartTest {
         // when: the task starts again over the same store, and MinIO delivers the event again
         rocks.close();
         MockProcessorContext<String, DedupOutput> after = context(settings);
-        CachedAnswerProcessor restarted = new CachedAnswerProcessor(settings, false, new ReplicaChanges(), DejaMetrics.discarding());
+        CachedAnswerProcessor restarted = new CachedAnswerProcessor(settings, false, new ReplicaChanges(0), DejaMetrics.discarding(), Map.of());
         restarted.init(after);
         restarted.process(upload("187A9E2C9B5D3A10"));
         restarted.process(upload("187A9E2C9B5D3A11"));
