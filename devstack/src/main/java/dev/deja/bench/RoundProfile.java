@@ -23,16 +23,20 @@ final class RoundProfile {
 
     static final String KEY_PREFIX = "profile.";
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** The JIT compilers' time (summed over compiler threads), and the collectors' pauses: wall clock, not CPU. */
+    static final String JIT = "JIT compilation";
+    static final String GC = "GC pauses";
 
     /** What was counted at one moment. */
     record Snapshot(Map<String, Long> cpuNanos, long processCpuNanos, Map<String, Long> messagesIn,
-                    Map<String, Long> bytesIn) {
+                    Map<String, Long> bytesIn, Map<String, Long> jvmMillis) {
     }
 
     /** Per-event costs of one or more runs: CPU in µs by thread group, records and bytes written by topic. */
-    record Costs(Map<String, Double> cpuMicros, Map<String, Double> records, Map<String, Double> bytes, long events) {
+    record Costs(Map<String, Double> cpuMicros, Map<String, Double> records, Map<String, Double> bytes,
+                 Map<String, Double> jvmMicros, long events) {
 
-        static final Costs NONE = new Costs(Map.of(), Map.of(), Map.of(), 0);
+        static final Costs NONE = new Costs(Map.of(), Map.of(), Map.of(), Map.of(), 0);
 
         double totalCpuMicros() {
             return cpuMicros.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -51,7 +55,8 @@ final class RoundProfile {
             long total = events + other.events;
             return total == 0 ? NONE : new Costs(weighted(cpuMicros, events, other.cpuMicros, other.events, total),
                     weighted(records, events, other.records, other.events, total),
-                    weighted(bytes, events, other.bytes, other.events, total), total);
+                    weighted(bytes, events, other.bytes, other.events, total),
+                    weighted(jvmMicros, events, other.jvmMicros, other.events, total), total);
         }
 
         private static Map<String, Double> weighted(Map<String, Double> a, long na, Map<String, Double> b, long nb,
@@ -73,6 +78,8 @@ final class RoundProfile {
             builder.figure(KEY_PREFIX + "bytes", "bytes written per event, all topics (compressed)", totalBytes(), "B");
             bytes.forEach((topic, n) ->
                     builder.figure(KEY_PREFIX + "bytes." + topic, "bytes written per event to " + topic, n, "B"));
+            jvmMicros.forEach((what, micros) ->
+                    builder.figure(KEY_PREFIX + "jvm." + what, "time per event (wall clock): " + what, micros, "µs"));
         }
     }
 
@@ -91,7 +98,11 @@ final class RoundProfile {
                 cpu.put(ids[i] + " " + infos[i].getThreadName(), nanos);
             }
         }
-        return new Snapshot(cpu, processCpuNanos(), brokerCounts("MessagesInPerSec"), brokerCounts("BytesInPerSec"));
+        Map<String, Long> jvm = new TreeMap<>();
+        jvm.put(JIT, ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+        jvm.put(GC, ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(bean -> Math.max(0, bean.getCollectionTime())).sum());
+        return new Snapshot(cpu, processCpuNanos(), brokerCounts("MessagesInPerSec"), brokerCounts("BytesInPerSec"), jvm);
     }
 
     /** What happened between two snapshots, per event of the run between them. */
@@ -110,8 +121,11 @@ final class RoundProfile {
         if (after.processCpuNanos() > 0) {
             cpu.put("JVM: GC, JIT compiler and other non-Java threads", Math.max(0, jvm) / 1e3 / events);
         }
+        Map<String, Double> jvmMicros = new TreeMap<>();
+        after.jvmMillis().forEach((what, millis) ->
+                jvmMicros.put(what, (millis - before.jvmMillis().getOrDefault(what, 0L)) * 1e3 / events));
         return new Costs(cpu, perEvent(before.messagesIn(), after.messagesIn(), events),
-                perEvent(before.bytesIn(), after.bytesIn(), events), events);
+                perEvent(before.bytesIn(), after.bytesIn(), events), jvmMicros, events);
     }
 
     private static Map<String, Double> perEvent(Map<String, Long> before, Map<String, Long> after, long events) {
@@ -144,6 +158,12 @@ final class RoundProfile {
                 return "Deja: producer I/O";
             }
             return app.endsWith("GlobalStreamThread") ? "Deja: table replica (global thread)" : "Deja: stream threads";
+        }
+        if (thread.startsWith("deja-action")) {
+            return "action host (the fake OpenWhisk)";
+        }
+        if (thread.startsWith("OkHttp") || thread.startsWith("deja-invoker-")) {
+            return "Deja: OpenWhisk client";
         }
         if (app.equals("deja-bench-feed") || thread.startsWith("ForkJoinPool") || thread.equals("main")
                 || thread.matches("Thread-\\d+")) {
