@@ -94,7 +94,8 @@ public final class DejaConfig extends AbstractConfig {
     public static final String RELEASE_BATCH_CONFIG = "deja.release.batch";
     private static final String RELEASE_BATCH_DOC = "Most waiters released in one step; the rest follow on the next punctuation.";
     public static final String PUNCTUATE_INTERVAL_CONFIG = "deja.punctuate.interval.ms";
-    private static final String PUNCTUATE_INTERVAL_DOC = "How often timers (timeouts, expiry, completed calls) are checked.";
+    private static final String PUNCTUATE_INTERVAL_DOC = "How often timers (timeouts, expiry, completed calls) are checked;"
+            + " once a second after 20 checks in a row found nothing, until work arrives.";
     public static final String PUNCTUATE_MAX_CONFIG = "deja.punctuate.max.items";
     private static final String PUNCTUATE_MAX_DOC = "Most timers handled per punctuation: punctuators do bounded work.";
     public static final String TABLE_REPLICA_CONFIG = "deja.table.replica.enabled";

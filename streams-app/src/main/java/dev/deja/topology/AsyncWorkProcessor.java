@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -66,6 +65,7 @@ abstract class AsyncWorkProcessor<J, R, V> implements Processor<String, J, Strin
     private boolean closed;
     protected ProcessorContext<String, V> context;
     protected KeyValueStore<String, J> jobs;
+    private Pacer pacer;
 
     AsyncWorkProcessor(String storeName, Semaphore inFlightLimit, Duration pollInterval) {
         this.storeName = storeName;
@@ -110,7 +110,10 @@ abstract class AsyncWorkProcessor<J, R, V> implements Processor<String, J, Strin
         try (KeyValueIterator<String, J> it = jobs.all()) {
             it.forEachRemaining(kv -> enqueue(kv.key));
         }
-        context.schedule(pollInterval, PunctuationType.WALL_CLOCK_TIME, this::pump);
+        pacer = new Pacer(context, pollInterval, now -> {
+            pump(now);
+            return !ready.isEmpty() || !inFlight.isEmpty() || !completions.isEmpty() || !handoff.isEmpty();
+        });
     }
 
     @Override
@@ -121,6 +124,7 @@ abstract class AsyncWorkProcessor<J, R, V> implements Processor<String, J, Strin
         J stored = jobs.get(record.key());
         jobs.put(record.key(), stored == null ? record.value() : merge(stored, record.value()));
         enqueue(record.key());
+        pacer.busy();
         pump(context.currentSystemTimeMs());
     }
 

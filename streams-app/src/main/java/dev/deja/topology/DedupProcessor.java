@@ -18,7 +18,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -64,6 +63,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     private EntryCache table;
     private KeyValueStore<String, Waiter> waiters;
     private KeyValueStore<String, String> timers;
+    private Pacer pacer;
     private long lastHitsPublishMs;
     /** Entries the current round of hit publishing has yet to publish; 0 between rounds. */
     private int hitsRoundLeft;
@@ -83,7 +83,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         this.table = new EntryCache(store, settings.entryCacheSize());
         this.waiters = context.getStateStore(DejaTopology.WAITERS_STORE);
         this.timers = context.getStateStore(DejaTopology.TIMERS_STORE);
-        context.schedule(Duration.ofMillis(settings.punctuateIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+        this.pacer = new Pacer(context, Duration.ofMillis(settings.punctuateIntervalMs()), this::punctuate);
     }
 
     @Override
@@ -93,6 +93,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         if (input == null) {
             return;
         }
+        pacer.busy();
         if (input.upload() != null) {
             onUpload(record.key(), input.upload(), now);
         } else if (input.result() != null) {
@@ -352,7 +353,8 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
     }
 
     /** Fires due timers (bounded), then, once per hits-publish interval, stores and publishes entries whose hit counts changed. */
-    private void punctuate(long now) {
+    /** Fires due timers and publishes hit counts, a bounded number each; true when there was any of either. */
+    private boolean punctuate(long now) {
         List<KeyValue<String, String>> due = new ArrayList<>();
         try (KeyValueIterator<String, String> it = timers.range(deadlinePrefix(0), deadlinePrefix(now + 1))) {
             while (it.hasNext() && due.size() < settings.punctuateMaxItems()) {
@@ -367,7 +369,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         // number per punctuation; it begins once per interval, so an entry hit all the time is published once per interval.
         if (hitsRoundLeft == 0) {
             if (now - lastHitsPublishMs < settings.hitsPublishIntervalMs()) {
-                return;
+                return !due.isEmpty();
             }
             lastHitsPublishMs = now;
             hitsRoundLeft = unpublished.size();
@@ -386,6 +388,7 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         if (unpublished.isEmpty()) {
             hitsRoundLeft = 0;
         }
+        return !due.isEmpty() || published > 0;
     }
 
     private void onEntryTimer(String key, long deadline, long now) {

@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -109,6 +108,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
     private long sweepStartedMs;
     private ProcessorContext<String, InvocationResult> context;
     private KeyValueStore<String, InvokerJob> jobs;
+    private Pacer pacer;
 
     InvokerProcessor(ActionCaller caller, Semaphore inFlightLimit, Duration pollInterval, Duration drainTimeout,
             Duration finishedRetention, TopologyMetrics metrics) {
@@ -155,7 +155,20 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
         // The first sweep for expired finished markers starts with the first pump (no store writes in init).
         sweepStartedMs = Long.MIN_VALUE / 2;
         lastPurgeMs = Long.MIN_VALUE / 2;
-        context.schedule(pollInterval, PunctuationType.WALL_CLOCK_TIME, this::pump);
+        pacer = new Pacer(context, pollInterval, now -> {
+            pump(now);
+            return busy();
+        });
+    }
+
+    /** Whether anything is queued, running, held for a read or to be forwarded, or a sweep is under way. */
+    private boolean busy() {
+        synchronized (lock) {
+            if (!handoff.isEmpty() || !completions.isEmpty()) {
+                return true;
+            }
+        }
+        return !ready.isEmpty() || !inFlight.isEmpty() || !holding.isEmpty() || !toForward.isEmpty() || purgeFrom != null;
     }
 
     @Override
@@ -190,6 +203,7 @@ final class InvokerProcessor implements Processor<String, InvocationRequest, Str
             jobs.put(key, InvokerJob.of(request));
             enqueue(key, false);
         }
+        pacer.busy();
         pump(now);
     }
 

@@ -30,6 +30,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,8 +77,27 @@ class WholeStackTest {
                 assertThat(seen.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact,delete");
                 assertThat(seen.get(TopicConfig.RETENTION_MS_CONFIG).value()).isEqualTo(String.valueOf(
                         config.getLong(DejaConfig.REDELIVERY_WINDOW_CONFIG) + Duration.ofDays(1).toMillis()));
+
+                // and, idle once the burst is answered, its stream threads commit (each commit a transaction) about
+                // once a second, not every commit interval: punctuations that find nothing to do slow down
+                Thread.sleep(3_000);
+                double dedupBefore = commits(app.dedupStreams());
+                double invokerBefore = commits(app.invokerStreams());
+                Thread.sleep(5_000);
+                double dedup = commits(app.dedupStreams()) - dedupBefore;
+                double invoker = commits(app.invokerStreams()) - invokerBefore;
+                assertThat(dedup + invoker).as("commits of the two apps' stream threads in 5 idle seconds (ten a second"
+                        + " each at the busy pace): dedup " + dedup + ", invoker " + invoker).isLessThan(40);
             }
         }
+    }
+
+    private static double commits(KafkaStreams streams) {
+        return streams.metrics().entrySet().stream()
+                .filter(metric -> metric.getKey().name().equals("commit-total")
+                        && metric.getKey().group().equals("stream-thread-metrics"))
+                .mapToDouble(metric -> ((Number) metric.getValue().metricValue()).doubleValue())
+                .sum();
     }
 
     @Test

@@ -7,18 +7,14 @@ import dev.deja.model.InvocationResult;
 import dev.deja.model.InvokerJob;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.serde.Json;
-import dev.deja.serde.JsonSerde;
-import dev.deja.topology.store.CommitHook;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /** Kafka Streams can close a processor and init the same instance again when it revives a task. */
@@ -49,15 +45,9 @@ class AsyncWorkRevivalTest {
         Semaphore limit = new Semaphore(2);
         InvokerProcessor processor = new InvokerProcessor(caller, limit, Duration.ofMillis(20), Duration.ofSeconds(1),
                 Duration.ofHours(1), DejaMetrics.discarding());
-        MockProcessorContext<String, InvocationResult> context = new MockProcessorContext<>();
-        context.setCurrentSystemTimeMs(0L);
-        KeyValueStore<String, InvokerJob> store = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE), Serdes.String(),
-                JsonSerde.of(InvokerJob.class)).withLoggingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-        CommitHook hook = CommitHook.builder(DejaTopology.INVOKER_COMMIT_HOOK_STORE).build();
-        context.addStateStore(hook);
+        InvokerTaskContext task = new InvokerTaskContext();
+        MockProcessorContext<String, InvocationResult> context = task.context;
+        KeyValueStore<String, InvokerJob> store = task.jobs;
 
         // when: closed and initialised again, as a revived task is
         processor.init(context);

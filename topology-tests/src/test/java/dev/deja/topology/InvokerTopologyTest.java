@@ -9,15 +9,12 @@ import dev.deja.model.InvokerJob;
 import dev.deja.ops.DejaMetrics;
 import dev.deja.serde.Json;
 import dev.deja.serde.JsonSerde;
-import dev.deja.topology.store.CommitHook;
-import java.io.File;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,16 +25,13 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class InvokerTopologyTest {
 
@@ -164,21 +158,10 @@ class InvokerTopologyTest {
     }
 
     @Test
-    void shouldHandAFreedSlotToACallSetAsideAtOnceButOnlyWhileACommitOfTheTaskIsDue(@TempDir File stateDir) {
+    void shouldHandAFreedSlotToACallSetAsideAtOnceButOnlyWhileACommitOfTheTaskIsDue() {
         // given: a task's invoker over its own stores (the test driver commits after every step, a task does not)
-        Properties props = new Properties();
-        props.put("application.id", "deja-test-invoker");
-        props.put("bootstrap.servers", "test:9092");
-        MockProcessorContext<String, InvocationResult> context = new MockProcessorContext<>(props, new TaskId(0, 0), stateDir);
-        KeyValueStore<String, InvokerJob> jobs = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(DejaTopology.INVOKER_REQUESTS_STORE), Serdes.String(),
-                JsonSerde.of(InvokerJob.class)).withLoggingDisabled().build();
-        jobs.init(context.getStateStoreContext(), jobs);
-        context.addStateStore(jobs);
-        CommitHook hook = CommitHook.builder(DejaTopology.INVOKER_COMMIT_HOOK_STORE).build();
-        hook.init(context.getStateStoreContext(), hook);
-        context.addStateStore(hook);
-        context.setCurrentSystemTimeMs(0);
+        InvokerTaskContext task = new InvokerTaskContext();
+        MockProcessorContext<String, InvocationResult> context = task.context;
         InvokerProcessor invoker = new InvokerProcessor(caller, new Semaphore(LIMIT), Duration.ofMillis(5),
                 Duration.ofSeconds(1), Duration.ofHours(1), DejaMetrics.discarding());
         invoker.init(context);
@@ -196,7 +179,7 @@ class InvokerTopologyTest {
         assertThat(caller.maxRunning.get()).isEqualTo(LIMIT);
 
         // when: the commit's hook ran, and a call ends before the task's next pump
-        hook.flushCache();
+        task.hook.flushCache();
         caller.succeed("k1");
 
         // then: no call starts until the task pumps again (a commit not due might never carry its activation id)
