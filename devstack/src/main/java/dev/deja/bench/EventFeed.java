@@ -25,6 +25,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class EventFeed implements AutoCloseable {
 
     public static final String BUCKET = "bench";
+    /** The feed producer's client id, and so its network thread's name. */
+    static final String CLIENT_ID = "deja-bench-feed";
     private static final AtomicLong SEQUENCER = new AtomicLong(System.currentTimeMillis() * 1_000_000L);
 
     private final Producer<String, String> producer;
@@ -35,7 +37,7 @@ public final class EventFeed implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 2,
-                ProducerConfig.CLIENT_ID_CONFIG, "deja-bench-feed");
+                ProducerConfig.CLIENT_ID_CONFIG, CLIENT_ID);
         this.producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     }
 

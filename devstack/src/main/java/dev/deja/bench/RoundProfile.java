@@ -147,6 +147,11 @@ final class RoundProfile {
         String producerPrefix = "kafka-producer-network-thread | ";
         boolean producer = thread.startsWith(producerPrefix);
         String app = producer ? thread.substring(producerPrefix.length()) : thread;
+        // The feed's client id starts like Deja's application id: told apart first.
+        if (app.equals(EventFeed.CLIENT_ID) || thread.startsWith("ForkJoinPool") || thread.equals("main")
+                || thread.matches("Thread-\\d+")) {
+            return "bench: event feed and output watcher";
+        }
         if (app.startsWith(PassThrough.APPLICATION_ID + "-")) {
             return producer ? "pass-through: producer I/O" : "pass-through: stream thread";
         }
@@ -164,10 +169,6 @@ final class RoundProfile {
         }
         if (thread.startsWith("OkHttp") || thread.startsWith("deja-invoker-")) {
             return "Deja: OpenWhisk client";
-        }
-        if (app.equals("deja-bench-feed") || thread.startsWith("ForkJoinPool") || thread.equals("main")
-                || thread.matches("Thread-\\d+")) {
-            return "bench: event feed and output watcher";
         }
         return "broker and other threads";
     }
