@@ -352,8 +352,10 @@ final class DedupProcessor implements Processor<String, DedupInput, String, Dedu
         return entry.status() != EntryStatus.PENDING && entry.releaseEnd() == 0 && entry.waiting() == 0 && now >= expiry(entry);
     }
 
-    /** Fires due timers (bounded), then, once per hits-publish interval, stores and publishes entries whose hit counts changed. */
-    /** Fires due timers and publishes hit counts, a bounded number each; true when there was any of either. */
+    /**
+     * Fires due timers (bounded), then, once per hits-publish interval, stores and publishes entries whose hit counts
+     * changed; true when there was any of either (the {@link Pacer} slows down while there is none).
+     */
     private boolean punctuate(long now) {
         List<KeyValue<String, String>> due = new ArrayList<>();
         try (KeyValueIterator<String, String> it = timers.range(deadlinePrefix(0), deadlinePrefix(now + 1))) {
