@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>This runs in the ingest tasks, which follow the input topic's partitions (MinIO keys its
  * records by object), so the redeliveries of an event meet in the same task.
  */
-final class CachedAnswerProcessor implements Processor<String, Upload, String, DedupOutput> {
+final class CachedAnswerProcessor implements Processor<String, Upload, String, Ingested> {
 
     private static final Logger LOG = LoggerFactory.getLogger(CachedAnswerProcessor.class);
     /** How far the clocks of two Deja hosts may disagree, at most: a tenth of the TTL when that is shorter. */
@@ -64,7 +64,8 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
     private final ReplicaChanges changes;
     private final Map<String, Long> hits = new LinkedHashMap<>();
     private Queue<String> changed;
-    private ProcessorContext<String, DedupOutput> context;
+    private long changesSeen;
+    private ProcessorContext<String, Ingested> context;
     private KeyValueStore<String, TableEntry> replica;
     private SeenStore seen;
     private LinkedHashMap<String, TableEntry> decoded;
@@ -83,7 +84,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
     }
 
     @Override
-    public void init(ProcessorContext<String, DedupOutput> context) {
+    public void init(ProcessorContext<String, Ingested> context) {
         this.context = context;
         this.seen = context.getStateStore(DejaTopology.SEEN_STORE);
         loadSeen();
@@ -114,12 +115,12 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         long now = context.currentSystemTimeMs();
         TableEntry done = replicaEnabled ? done(record.key(), now) : null;
         if (done == null) {
-            context.forward(record.withValue(new DedupOutput.Onward(DedupInput.of(withParams(upload)))));
+            context.forward(new Record<>(record.key(), new Ingested.Onward(DedupInput.of(withParams(upload))), record.timestamp()));
             return;
         }
         OutputRecord output = OutputRecord.of(upload, done, Outcome.CACHED, now);
         metrics.answered(output, done.durationMs());
-        context.forward(new Record<>(upload.object().path(), new DedupOutput.Output(output), now));
+        context.forward(new Record<>(upload.object().path(), new Ingested.Answered(output), now));
         hits.merge(record.key(), 1L, Long::sum);
         if (hits.size() >= MAX_HIT_KEYS) {
             sendHits(now);
@@ -140,8 +141,12 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
 
     /** The replica's entry for the key if it is DONE and not near its expiry; decoded entries are kept. */
     private TableEntry done(String key, long now) {
-        for (String gone = changed.poll(); gone != null; gone = changed.poll()) {
-            decoded.remove(gone);
+        long queued = changes.queued();
+        if (queued != changesSeen) {
+            changesSeen = queued;
+            for (String gone = changed.poll(); gone != null; gone = changed.poll()) {
+                decoded.remove(gone);
+            }
         }
         TableEntry entry = decoded.get(key);
         if (entry == null) {
@@ -184,7 +189,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
         for (Iterator<Map.Entry<String, Long>> it = hits.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Long> hit = it.next();
             it.remove();
-            context.forward(new Record<>(hit.getKey(), new DedupOutput.Onward(DedupInput.hits(hit.getValue())), now));
+            context.forward(new Record<>(hit.getKey(), new Ingested.Onward(DedupInput.hits(hit.getValue())), now));
         }
     }
 
@@ -198,6 +203,9 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, D
 
     /** Builds the redelivery filter from what the seen-events store holds (restored before init). */
     private void loadSeen() {
+        if (seen.loaded()) {
+            return; // by the task's other cached-answer step
+        }
         long started = System.nanoTime();
         seen.load();
         if (seen.size() > 0) {

@@ -1,11 +1,10 @@
 package dev.deja.topology;
 
-import dev.deja.model.DedupInput;
 import dev.deja.model.InvocationRequest;
 import dev.deja.model.OutputRecord;
 import dev.deja.model.TableEntry;
 
-/** What the dedup processor (and, before it, the cached-answer step) emits; the topology routes each kind to its topic. */
+/** What the dedup processor emits; the topology routes each kind to its topic. */
 sealed interface DedupOutput {
 
     /** To {@code deja-invocations}, keyed by dedup key. */
@@ -18,9 +17,5 @@ sealed interface DedupOutput {
 
     /** To {@code deja-table}, keyed by dedup key; a null entry is a tombstone. */
     record Table(TableEntry entry) implements DedupOutput {
-    }
-
-    /** From the cached-answer step on to the dedup processor, through the uploads repartition topic. */
-    record Onward(DedupInput input) implements DedupOutput {
     }
 }

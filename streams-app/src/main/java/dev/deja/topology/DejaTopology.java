@@ -11,6 +11,7 @@ import dev.deja.model.OutputRecord;
 import dev.deja.model.TableEntry;
 import dev.deja.model.Waiter;
 import dev.deja.serde.JsonSerde;
+import dev.deja.serde.OutputJson;
 import dev.deja.topology.redelivery.SeenStore;
 import dev.deja.topology.store.BoundedMemoryRocksDbConfig;
 import dev.deja.topology.store.CommitHook;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -43,9 +45,10 @@ import org.apache.kafka.streams.state.Stores;
  * <p><b>Dedup</b> (application id {@code application.id}):
  * <pre>
  *   bucket-events (key: bucket/object, value: MinIO event JSON bytes)
- *     -> parse-events -> [hash-content, store hash-jobs]
- *     -> answer-cached [store dedup-seen-events; global store dedup-table-replica, by replicate-table from deja-table]
- *          -> deja-output (a cache hit the replica answers: one Kafka hop)
+ *     -> parse-events: parse, route, then the cached-answer step in place [store dedup-seen-events;
+ *        global store dedup-table-replica, by replicate-table from deja-table]
+ *          -> deja-output (a cache hit the replica answers: one Kafka hop, four processors)
+ *          -> [hash-content, store hash-jobs] -> answer-hashed (the same cached-answer step) -> as above
  *          -> dedup-uploads-repartition (key: dedup key, value: DedupInput: an upload, or hits counted above)
  *   deja-invocation-results (key: dedup key, value: InvocationResult)
  *     -> merged with the uploads -> dedup [stores dedup-table, dedup-waiters, dedup-timers]
@@ -79,7 +82,7 @@ public final class DejaTopology {
     private static final Serde<byte[]> BYTES = Serdes.ByteArray();
     private static final Serde<InvocationRequest> REQUEST = JsonSerde.of(InvocationRequest.class);
     private static final Serde<InvocationResult> RESULT = JsonSerde.of(InvocationResult.class);
-    private static final Serde<OutputRecord> OUTPUT = JsonSerde.of(OutputRecord.class);
+    private static final Serde<OutputRecord> OUTPUT = OutputJson.serde();
     private static final Serde<TableEntry> ENTRY = JsonSerde.of(TableEntry.class);
     private static final Serde<DedupInput> INPUT = JsonSerde.of(DedupInput.class);
 
@@ -109,27 +112,27 @@ public final class DejaTopology {
         Duration redeliveryWindow = Duration.ofMillis(Math.max(1, settings.redeliveryWindowMs()));
         builder.addStateStore(SeenStore.builder(SEEN_STORE, redeliveryWindow));
 
-        KStream<String, Ingested> parsed = builder
-                .stream(config.getString(DejaConfig.INPUT_TOPIC_CONFIG), Consumed.with(BYTES, BYTES).withName("read-bucket-events"))
-                .process(() -> new IngestProcessor(config.rules(), actionVersions,
-                        config.getLong(DejaConfig.EVENT_TIME_MAX_SKEW_CONFIG), metrics, maxRecordBytes), Named.as("parse-events"));
-        KStream<String, Ingested> hashed = parsed
-                .filter((key, value) -> value instanceof Ingested.NeedsHash, Named.as("needs-hash"))
-                .mapValues(value -> ((Ingested.NeedsHash) value).job(), Named.as("hash-job"))
-                .process(() -> new HashProcessor(hashing, hashLimit, poll, metrics, hashTimeout, maxRecordBytes), Named.as("hash-content"), HASH_JOBS_STORE);
-        KStream<String, Ingested> ingested = parsed
-                .filter((key, value) -> !(value instanceof Ingested.NeedsHash), Named.as("has-md5"))
-                .merge(hashed, Named.as("merge-hashed"));
-
-        ingested.filter((key, value) -> value instanceof Ingested.Rejected, Named.as("rejected"))
-                .map((key, value) -> KeyValue.pair(((Ingested.Rejected) value).key(), ((Ingested.Rejected) value).value()),
-                        Named.as("dead-letter"))
-                .to(config.getString(DejaConfig.DLQ_TOPIC_CONFIG), Produced.with(BYTES, BYTES).withName("write-dlq"));
-
         boolean replica = config.getBoolean(DejaConfig.TABLE_REPLICA_CONFIG);
         Map<String, Rule> rulesByName = new HashMap<>();
         config.rules().forEach(rule -> rulesByName.put(rule.name(), rule));
         ReplicaChanges replicaChanges = new ReplicaChanges(settings.entryCacheSize());
+        Supplier<CachedAnswerProcessor> answers = () -> new CachedAnswerProcessor(settings, replica, replicaChanges, metrics, rulesByName);
+        String outputTopic = config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG);
+        Serde<Ingested> answered = SizeCheckedSerde.of(answeredSerde(), maxRecordBytes);
+
+        // A cache hit takes four steps, as a pass-through takes two: read, parse and answer, branch, write.
+        Map<String, KStream<String, Ingested>> parsed = builder
+                .stream(config.getString(DejaConfig.INPUT_TOPIC_CONFIG), Consumed.with(BYTES, BYTES).withName("read-bucket-events"))
+                .process(() -> new IngestProcessor(config.rules(), actionVersions,
+                        config.getLong(DejaConfig.EVENT_TIME_MAX_SKEW_CONFIG), metrics, maxRecordBytes, answers.get()),
+                        Named.as("parse-events"), SEEN_STORE)
+                .split(Named.as("parsed-"))
+                .branch((key, value) -> value instanceof Ingested.Answered, Branched.withConsumer(s -> s
+                        .to(outputTopic, Produced.with(STRING, answered).withName("write-cached-output")), "cached"))
+                .branch((key, value) -> value instanceof Ingested.NeedsHash, Branched.as("needs-hash"))
+                .defaultBranch(Branched.as("other"));
+        // Added after the input's source, so that sub-topology ids (and with them task ids and state directories) stay
+        // those of earlier versions: 0 the ingest, 1 the replica, 2 the dedup.
         if (replica) {
             builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TABLE_REPLICA_STORE), STRING, ENTRY)
                             .withLoggingDisabled(),
@@ -137,16 +140,26 @@ public final class DejaTopology {
                     Consumed.with(STRING, ENTRY).withName("replicate-table"),
                     () -> new ReplicaWriter(TABLE_REPLICA_STORE, replicaChanges));
         }
-        KStream<String, DedupOutput> answered = ingested
-                .filter((key, value) -> value instanceof Ingested.Routed, Named.as("routed"))
-                .mapValues(value -> ((Ingested.Routed) value).upload(), Named.as("upload"))
-                .process(() -> new CachedAnswerProcessor(settings, replica, replicaChanges, metrics, rulesByName), Named.as("answer-cached"), SEEN_STORE);
-        answered.filter((key, value) -> value instanceof DedupOutput.Output, Named.as("cached-hit"))
-                .mapValues(value -> ((DedupOutput.Output) value).record(), Named.as("cached-output"))
-                .to(config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG), Produced.with(STRING, SizeCheckedSerde.of(OUTPUT, maxRecordBytes)).withName("write-cached-output"));
-        KStream<String, DedupInput> uploads = answered
-                .filter((key, value) -> value instanceof DedupOutput.Onward, Named.as("onward"))
-                .mapValues(value -> ((DedupOutput.Onward) value).input(), Named.as("dedup-input"))
+        KStream<String, Ingested> hashed = parsed.get("parsed-needs-hash")
+                .mapValues(value -> ((Ingested.NeedsHash) value).job(), Named.as("hash-job"))
+                .process(() -> new HashProcessor(hashing, hashLimit, poll, metrics, hashTimeout, maxRecordBytes), Named.as("hash-content"), HASH_JOBS_STORE);
+        KStream<String, Ingested> hashedAnswered = hashed
+                .filter((key, value) -> value instanceof Ingested.Routed, Named.as("hashed"))
+                .mapValues(value -> ((Ingested.Routed) value).upload(), Named.as("hashed-upload"))
+                .process(answers::get, Named.as("answer-hashed"), SEEN_STORE);
+        KStream<String, DedupInput> uploads = parsed.get("parsed-other")
+                .merge(hashed.filter((key, value) -> !(value instanceof Ingested.Routed), Named.as("hash-failed")), Named.as("merge-hash-failed"))
+                .merge(hashedAnswered, Named.as("merge-hashed"))
+                .split(Named.as("ingested-"))
+                .branch((key, value) -> value instanceof Ingested.Answered, Branched.withConsumer(s -> s
+                        .to(outputTopic, Produced.with(STRING, answered).withName("write-hashed-output")), "cached"))
+                .branch((key, value) -> value instanceof Ingested.Rejected, Branched.withConsumer(s -> s
+                        .map((key, value) -> KeyValue.pair(((Ingested.Rejected) value).key(), ((Ingested.Rejected) value).value()),
+                                Named.as("dead-letter"))
+                        .to(config.getString(DejaConfig.DLQ_TOPIC_CONFIG), Produced.with(BYTES, BYTES).withName("write-dlq")), "rejected"))
+                .defaultBranch(Branched.withFunction(s -> s, "onward"))
+                .get("ingested-onward")
+                .mapValues(value -> ((Ingested.Onward) value).input(), Named.as("dedup-input"))
                 .repartition(Repartitioned.with(STRING, SizeCheckedSerde.of(INPUT, maxRecordBytes)).withName(UPLOADS_REPARTITION)
                         .withNumberOfPartitions(config.getInt(DejaConfig.PARTITIONS_CONFIG)));
         KStream<String, DedupInput> results = builder
@@ -237,6 +250,12 @@ public final class DejaTopology {
             props.putIfAbsent(StreamsConfig.mainConsumerPrefix("group.instance.id"), instanceId);
         }
         return props;
+    }
+
+    /** {@code deja-output}'s serde for the ingest's answers: the sink writes the record inside. */
+    private static Serde<Ingested> answeredSerde() {
+        return Serdes.serdeFrom((topic, value) -> OUTPUT.serializer().serialize(topic, ((Ingested.Answered) value).record()),
+                (topic, bytes) -> new Ingested.Answered(OUTPUT.deserializer().deserialize(topic, bytes)));
     }
 
     /**

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Parses MinIO bucket events, matches every record against the rules, and routes each
- * (object, rule) by dedup key. Objects whose ETag is not their MD5 go to hashing first; bad
- * events go to the dead-letter topic with the reason, and processing goes on.
+ * (object, rule) by dedup key to its {@link CachedAnswerProcessor}, called in place: a cache hit is
+ * answered within this one processor, as few steps as a pass-through takes. Objects whose ETag is not
+ * their MD5 go to hashing first; bad events go to the dead-letter topic with the reason, and
+ * processing goes on.
  */
 final class IngestProcessor implements Processor<byte[], byte[], String, Ingested> {
 
@@ -43,21 +45,30 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
     private final TopologyMetrics metrics;
     private final long maxSkewMs;
     private final int maxRecordBytes;
+    private final CachedAnswerProcessor answers;
     private ProcessorContext<String, Ingested> context;
     private boolean skewLogged;
 
+    /** @param answers this task's cached-answer step for the uploads routed here (its forwards are this processor's) */
     IngestProcessor(List<Rule> rules, Function<String, String> actionVersions, long maxSkewMs, TopologyMetrics metrics,
-            int maxRecordBytes) {
+            int maxRecordBytes, CachedAnswerProcessor answers) {
         this.rules = rules;
         this.actionVersions = actionVersions;
         this.maxSkewMs = maxSkewMs;
         this.metrics = metrics;
         this.maxRecordBytes = maxRecordBytes;
+        this.answers = answers;
     }
 
     @Override
     public void init(ProcessorContext<String, Ingested> context) {
         this.context = context;
+        answers.init(context);
+    }
+
+    @Override
+    public void close() {
+        answers.close();
     }
 
     @Override
@@ -122,7 +133,7 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
         if (md5.isPresent()) {
             for (Upload upload : matched) {
                 Upload keyed = upload.withContentMd5(md5.get());
-                context.forward(new Record<>(keyed.dedupKey(), (Ingested) new Ingested.Routed(keyed), record.timestamp()));
+                answers.process(new Record<>(keyed.dedupKey(), keyed, record.timestamp(), record.headers()));
             }
         } else {
             RecordMetadata source = context.recordMetadata().orElseThrow();

@@ -25,6 +25,8 @@ final class ReplicaChanges {
     private final List<Queue<String>> readers = new CopyOnWriteArrayList<>();
     private final Map<String, TableEntry> decoded = new ConcurrentHashMap<>();
     private final AtomicLong changes = new AtomicLong();
+    /** Counts the changes already in every reader's queue: a reader that sees it unchanged need not poll its queue. */
+    private final AtomicLong queued = new AtomicLong();
     private final int capacity;
 
     /** @param capacity decoded entries shared at most; 0 shares none */
@@ -50,6 +52,15 @@ final class ReplicaChanges {
         for (Queue<String> queue : readers) {
             queue.add(key);
         }
+        queued.incrementAndGet();
+    }
+
+    /**
+     * Changes whose keys are in every reader's queue: when it differs from the value a reader read before it last
+     * drained its queue, the queue may hold keys.
+     */
+    long queued() {
+        return queued.get();
     }
 
     /** A DONE entry some reader decoded, or null. */

@@ -53,7 +53,7 @@ class RedeliveryAfterRestartTest {
     void shouldDropARedeliveryOfAnEventAnsweredBeforeTheTaskRestarted() {
         DedupSettings settings = settings();
         rocks = store(settings);
-        MockProcessorContext<String, DedupOutput> before = context(settings);
+        MockProcessorContext<String, Ingested> before = context(settings);
         CachedAnswerProcessor first = new CachedAnswerProcessor(settings, false, new ReplicaChanges(0), DejaMetrics.discarding(), Map.of());
         first.init(before);
         first.process(upload("187A9E2C9B5D3A10"));
@@ -63,7 +63,7 @@ class RedeliveryAfterRestartTest {
 
         // when: the task starts again over the same store, and MinIO delivers the event again
         rocks.close();
-        MockProcessorContext<String, DedupOutput> after = context(settings);
+        MockProcessorContext<String, Ingested> after = context(settings);
         CachedAnswerProcessor restarted = new CachedAnswerProcessor(settings, false, new ReplicaChanges(0), DejaMetrics.discarding(), Map.of());
         restarted.init(after);
         restarted.process(upload("187A9E2C9B5D3A10"));
@@ -73,9 +73,9 @@ class RedeliveryAfterRestartTest {
         assertOnlyForwarded(after, "187A9E2C9B5D3A11");
     }
 
-    private static void assertOnlyForwarded(MockProcessorContext<String, DedupOutput> context, String sequencer) {
+    private static void assertOnlyForwarded(MockProcessorContext<String, Ingested> context, String sequencer) {
         assertThat(context.forwarded()).as("only the new upload goes on").singleElement().satisfies(forwarded -> assertThat(
-                ((DedupOutput.Onward) forwarded.record().value()).input().upload().object().sequencer())
+                ((Ingested.Onward) forwarded.record().value()).input().upload().object().sequencer())
                 .isEqualTo(sequencer));
     }
 
@@ -91,11 +91,11 @@ class RedeliveryAfterRestartTest {
     }
 
     /** A task's context over the RocksDB store, opened (again) as the task's seen-events store. */
-    private MockProcessorContext<String, DedupOutput> context(DedupSettings settings) {
+    private MockProcessorContext<String, Ingested> context(DedupSettings settings) {
         Properties props = new Properties();
         props.put("application.id", "deja-test");
         props.put("bootstrap.servers", "test:9092");
-        MockProcessorContext<String, DedupOutput> context = new MockProcessorContext<>(props, new TaskId(0, 0), stateDir);
+        MockProcessorContext<String, Ingested> context = new MockProcessorContext<>(props, new TaskId(0, 0), stateDir);
         seen = SeenStore.over(rocks, Duration.ofMillis(settings.redeliveryWindowMs()));
         if (storeContext == null) {
             storeContext = context.getStateStoreContext();

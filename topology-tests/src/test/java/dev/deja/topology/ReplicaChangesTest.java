@@ -44,6 +44,24 @@ class ReplicaChangesTest {
     }
 
     @Test
+    void shouldCountAChangeAsQueuedOnlyOnceItsKeyIsInEveryReadersQueue() {
+        ReplicaChanges changes = new ReplicaChanges(10);
+        Queue<String> one = changes.listen();
+        Queue<String> other = changes.listen();
+        long before = changes.queued();
+
+        changes.changed("k");
+
+        // a reader polls its queue only when this count moved since it last drained
+        assertThat(changes.queued()).isNotEqualTo(before);
+        assertThat(one).containsExactly("k");
+        assertThat(other).containsExactly("k");
+        long drained = changes.queued();
+        one.clear();
+        assertThat(changes.queued()).as("no change since").isEqualTo(drained);
+    }
+
+    @Test
     void shouldShareNoMoreThanItsCapacity() {
         ReplicaChanges changes = new ReplicaChanges(2);
         for (String key : new String[] {"a", "b", "c"}) {

@@ -23,10 +23,11 @@ class TopologyNamingTest {
 
         assertThat(text).contains(
                 "Source: read-bucket-events (topics: [bucket-events])",
-                "Processor: parse-events",
+                "Processor: parse-events (stores: [dedup-seen-events])",
                 "Processor: hash-content (stores: [hash-jobs])",
-                "Processor: answer-cached (stores: [dedup-seen-events])",
+                "Processor: answer-hashed (stores: [dedup-seen-events])",
                 "Sink: write-cached-output (topic: deja-output)",
+                "Sink: write-hashed-output (topic: deja-output)",
                 "Sink: dedup-uploads-repartition-sink (topic: dedup-uploads-repartition)",
                 "Source: dedup-uploads-repartition-source (topics: [dedup-uploads-repartition])",
                 "Source: read-results (topics: [deja-invocation-results])",
@@ -37,6 +38,11 @@ class TopologyNamingTest {
                 "Source: replicate-table-source (topics: [deja-table])",
                 "Processor: replicate-table (stores: [dedup-table-replica])");
         assertThat(description.subtopologies()).hasSize(2);
+        // Task ids name state directories and changelog partitions' owners: 0_n the ingest, 2_n the dedup (1 is the replica).
+        assertThat(description.subtopologies()).filteredOn(sub -> sub.id() == 0).singleElement()
+                .satisfies(sub -> assertThat(sub.nodes()).extracting(TopologyDescription.Node::name).contains("read-bucket-events"));
+        assertThat(description.subtopologies()).filteredOn(sub -> sub.id() == 2).singleElement()
+                .satisfies(sub -> assertThat(sub.nodes()).extracting(TopologyDescription.Node::name).contains("read-results", "dedup"));
         assertThat(description.globalStores()).singleElement()
                 .satisfies(store -> assertThat(store.processor().stores()).containsExactly("dedup-table-replica"));
         assertThat(description.subtopologies()).flatExtracting(TopologyDescription.Subtopology::nodes)

@@ -247,6 +247,11 @@ public final class SeenStore implements StateStore, CachedStateStore<String, byt
         skewFilter = null;
     }
 
+    /** Whether {@link #load} ran since the store's init: the task's processors share the store. */
+    public boolean loaded() {
+        return filter != null;
+    }
+
     /**
      * Builds the filter from what the store holds: the task's processor calls this from its init,
      * after Kafka Streams restored the store (a store's own init comes before the restore).
