@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -67,7 +68,7 @@ public final class Bench {
     static final String PASS_THROUGH = "Kafka Streams pass-through";
     static final String CACHE_HIT = "Deja, cache-hit path";
     static final String MIXED = "Deja, mixed load (Zipf)";
-    /** Unmeasured passes of the mixed load before its rounds, so that its miss path is measured warm. */
+    /** Unmeasured passes of the mixed load before its rounds at least, so that its miss path is measured warm. */
     static final int MIXED_WARM_UP_PASSES = 2;
     /** The JIT compiler's share of one core below which warm-up stops. */
     static final double JIT_SETTLED = 0.10;
@@ -228,7 +229,16 @@ public final class Bench {
                 measure(2, "cache hit warm-up", feed, bootstrap, input, output,
                         new EventFeed.Run("hit-warm-all", "hit", runInput), 0);
             }
-            warmUntilJitSettles(feed, bootstrap, input, output, runInput);
+            warmUntilJitSettles(0, pass -> {
+                if (options.runs(1)) {
+                    measure(1, "pass-through warm-up " + pass, feed, bootstrap, PT_IN, PT_OUT,
+                            new EventFeed.Run("pt-warm-" + pass, "pt", runInput), 0);
+                }
+                if (options.runs(2)) {
+                    measure(2, "cache hit warm-up " + pass, feed, bootstrap, input, output,
+                            new EventFeed.Run("hit-warm-" + pass, "hit", runInput), 0);
+                }
+            });
             // Rounds alternate between the two, so drift on this machine (the JIT, other load) reaches both alike.
             long jitBefore = jitMs();
             long roundsStart = System.nanoTime();
@@ -351,10 +361,8 @@ public final class Bench {
         String output = config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG);
         // Warm like (1) and (2): unmeasured passes run the miss path (dedup, invoker, OpenWhisk client) through
         // the JIT first, each on contents of its own, new to the table.
-        for (int pass = 1; pass <= MIXED_WARM_UP_PASSES; pass++) {
-            measure(3, "mixed load (warm-up " + pass + "/" + MIXED_WARM_UP_PASSES + ")", feed, bootstrap, input, output,
-                    new EventFeed.Run("mixed-warm-" + pass, "mixed-warm-" + pass, workload), 0);
-        }
+        int warmUpPasses = warmUntilJitSettles(MIXED_WARM_UP_PASSES, pass -> measure(3, "mixed load warm-up " + pass,
+                feed, bootstrap, input, output, new EventFeed.Run("mixed-warm-" + pass, "mixed-warm-" + pass, workload), 0));
         List<Map.Entry<Measured, BenchAction.Stats>> mixedRounds = new ArrayList<>();
         RoundProfile.Costs mixedCosts = RoundProfile.Costs.NONE;
         int inexact = 0;
@@ -413,7 +421,8 @@ public final class Bench {
                 .note("Fake action latency " + options.actionLatency().toMillis() + " ms; contents new to the table.")
                 .note("Latencies here are from events sent all at once: they include the time queued behind"
                         + " the rest of the run.")
-                .note("Mixed load: " + MIXED_WARM_UP_PASSES + " unmeasured passes, then " + options.rounds()
+                .note("Mixed load: " + warmUpPasses + " unmeasured passes (at least " + MIXED_WARM_UP_PASSES
+                        + ", then until the JIT compiler is quiet, as for (1) and (2)), then " + options.rounds()
                         + " measured rounds, each on contents new to the table; the figures are the round of median"
                         + " throughput (rounds: " + mixedRounds.stream().map(round -> String.format(Locale.ROOT, "%.0f",
                         round.getKey().throughput())).collect(Collectors.joining(", "))
@@ -504,35 +513,30 @@ public final class Bench {
     }
 
     /**
-     * Unmeasured passes of (1) and (2) over the whole input, until the JIT compiler was busy less
-     * than {@link #JIT_SETTLED} of one core during a pass, or {@code options.warmUp()} is spent. On
-     * 2 cores, with the broker in the same JVM, the C2 compiler takes a third of the CPU for minutes;
-     * a path measured meanwhile is measured at a fraction of its speed, and the longer path more so.
+     * Unmeasured passes ({@code pass} gets its number), at least {@code minPasses}, then until the JIT compiler was busy
+     * less than {@link #JIT_SETTLED} of one core during a pass, or {@code options.warmUp()} is spent; returns the passes
+     * run. On 2 cores, with the broker in the same JVM, the C2 compiler takes a third of the CPU for minutes; a path
+     * measured meanwhile is measured at a fraction of its speed, and the longer path more so.
      */
-    private void warmUntilJitSettles(EventFeed feed, String bootstrap, String input, String output, Workload workload) {
+    private int warmUntilJitSettles(int minPasses, IntConsumer pass) {
         long deadline = System.nanoTime() + options.warmUp().toNanos();
-        for (int pass = 1; System.nanoTime() < deadline; pass++) {
+        int passes = 0;
+        while (passes < minPasses || System.nanoTime() < deadline) {
             long jit = jitMs();
             long start = System.nanoTime();
-            if (options.runs(1)) {
-                measure(1, "pass-through warm-up " + pass, feed, bootstrap, PT_IN, PT_OUT,
-                        new EventFeed.Run("pt-warm-" + pass, "pt", workload), 0);
-            }
-            if (options.runs(2)) {
-                measure(2, "cache hit warm-up " + pass, feed, bootstrap, input, output,
-                        new EventFeed.Run("hit-warm-" + pass, "hit", workload), 0);
-            }
+            pass.accept(++passes);
             double busy = (jitMs() - jit) / Math.max(1.0, (System.nanoTime() - start) / 1e6);
-            boolean settled = busy < JIT_SETTLED;
-            progress.accept("warm-up pass " + pass + ": the JIT compiler was busy " + percent(busy) + " of a core"
+            boolean settled = busy < JIT_SETTLED && passes >= minPasses;
+            progress.accept("warm-up pass " + passes + ": the JIT compiler was busy " + percent(busy) + " of a core"
                     + (settled ? ", quiet enough: measuring" : ""));
             if (settled) {
-                return;
+                return passes;
             }
         }
         if (!options.warmUp().isZero()) {
             progress.accept("warm-up: " + options.warmUp().toSeconds() + " s spent, the JIT compiler still busy: measuring");
         }
+        return passes;
     }
 
     /** Milliseconds the JIT compiler threads have spent compiling, summed over them. */

@@ -60,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
     Set<Integer> scenarios;
 
     @Option(names = "--warm-up-seconds", description = "At most this long, unmeasured passes of (1) and (2) repeat"
-            + " until the JIT compiler is quiet (default: 180, quick 0: one pass).")
+            + " until the JIT compiler is quiet, and then as long for (3)'s, after its first two (default: 180, quick 0: one pass).")
     Integer warmUpSeconds;
 
     @Option(names = "--rounds", description = "Measured rounds of (1), (2) and the invoker at saturation; the median is reported (default: 5, quick 3).")

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.deja.model.OutputRecord;
 import dev.deja.model.S3Object;
 import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -86,7 +89,7 @@ public final class OutputJson {
             }
             if (out.result() != null) {
                 g.writeFieldName(RESULT);
-                g.writeTree(out.result());
+                tree(g, out.result());
             }
             string(g, RESULT_REF, out.resultRef());
             string(g, ERROR, out.error());
@@ -115,6 +118,43 @@ public final class OutputJson {
         g.writeFieldName(ENCRYPTED);
         g.writeBoolean(o.encrypted());
         g.writeEndObject();
+    }
+
+    /**
+     * A result, as Jackson's node serializers write it; {@link JsonGenerator#writeTree} would make a serializer
+     * provider for every record. Decimals, binary and POJO nodes, which have settings of their own, go to Jackson.
+     */
+    private static void tree(JsonGenerator g, JsonNode node) throws IOException {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                g.writeStartObject();
+                for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                    Map.Entry<String, JsonNode> field = fields.next();
+                    g.writeFieldName(field.getKey());
+                    tree(g, field.getValue());
+                }
+                g.writeEndObject();
+            }
+            case ARRAY -> {
+                g.writeStartArray();
+                for (JsonNode element : node) {
+                    tree(g, element);
+                }
+                g.writeEndArray();
+            }
+            case STRING -> g.writeString(node.textValue());
+            case BOOLEAN -> g.writeBoolean(node.booleanValue());
+            case NULL -> g.writeNull();
+            case NUMBER -> {
+                switch (node.numberType()) {
+                    case INT -> g.writeNumber(node.intValue());
+                    case LONG -> g.writeNumber(node.longValue());
+                    case DOUBLE -> g.writeNumber(node.doubleValue());
+                    default -> g.writeTree(node);
+                }
+            }
+            default -> g.writeTree(node);
+        }
     }
 
     private static void string(JsonGenerator g, SerializableString name, String value) throws IOException {

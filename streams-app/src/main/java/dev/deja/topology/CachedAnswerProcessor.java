@@ -22,7 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last ingest step, before the repartition by dedup key. For every routed upload:
+ * The last ingest step, before the repartition by dedup key: {@link IngestProcessor} calls it in place for the uploads
+ * it routes (its forwards are the ingest's), and the {@code answer-hashed} node runs it for hashed objects. For every
+ * routed upload:
  * <ol>
  *   <li>a redelivered MinIO event (same rule, bucket, key and sequencer, within the redelivery
  *       window) is dropped: it was answered already;</li>
@@ -62,7 +64,8 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, I
     private final boolean replicaEnabled;
     private final TopologyMetrics metrics;
     private final ReplicaChanges changes;
-    private final Map<String, Long> hits = new LinkedHashMap<>();
+    /** Hits per key since the last send, each a one-slot array: counting allocates nothing. */
+    private final Map<String, long[]> hits = new LinkedHashMap<>();
     private Queue<String> changed;
     private long changesSeen;
     private ProcessorContext<String, Ingested> context;
@@ -121,7 +124,11 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, I
         OutputRecord output = OutputRecord.of(upload, done, Outcome.CACHED, now);
         metrics.answered(output, done.durationMs());
         context.forward(new Record<>(upload.object().path(), new Ingested.Answered(output), now));
-        hits.merge(record.key(), 1L, Long::sum);
+        long[] count = hits.get(record.key());
+        if (count == null) {
+            hits.put(record.key(), count = new long[1]);
+        }
+        count[0]++;
         if (hits.size() >= MAX_HIT_KEYS) {
             sendHits(now);
         }
@@ -186,10 +193,10 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, I
 
     /** Sends the hits served since the last call to the dedup processor, one record per key. */
     private void sendHits(long now) {
-        for (Iterator<Map.Entry<String, Long>> it = hits.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Long> hit = it.next();
+        for (Iterator<Map.Entry<String, long[]>> it = hits.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, long[]> hit = it.next();
             it.remove();
-            context.forward(new Record<>(hit.getKey(), new Ingested.Onward(DedupInput.hits(hit.getValue())), now));
+            context.forward(new Record<>(hit.getKey(), new Ingested.Onward(DedupInput.hits(hit.getValue()[0])), now));
         }
     }
 

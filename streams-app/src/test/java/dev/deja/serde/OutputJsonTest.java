@@ -53,7 +53,11 @@ class OutputJsonTest {
             default -> {
                 ObjectNode node = Json.object().put("width", random.nextInt(4096)).put("name", text()).put("ratio", random.nextDouble());
                 node.putNull("none");
-                node.putArray("sizes").add(1).add("two").add(3.5).addObject().put("nested", text());
+                node.putArray("sizes").add(1).add("two").add(3.5).add(Long.MAX_VALUE).add(false).add(Double.NaN)
+                        .add(1.5f).add((short) 7).add(new java.math.BigDecimal("1.50E+3")).add(java.math.BigInteger.TEN.pow(30))
+                        .add(new byte[] {1, 2, 3}).addPOJO(java.util.Map.of("pojo", 1)).addObject().put("nested", text());
+                node.putArray("empty");
+                node.putObject("nothing");
                 yield node;
             }
         };
