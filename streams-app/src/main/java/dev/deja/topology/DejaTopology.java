@@ -47,7 +47,7 @@ import org.apache.kafka.streams.state.Stores;
  *   bucket-events (key: bucket/object, value: MinIO event JSON bytes)
  *     -> parse-events: parse, route, then the cached-answer step in place [store dedup-seen-events;
  *        global store dedup-table-replica, by replicate-table from deja-table]
- *          -> deja-output (a cache hit the replica answers: one Kafka hop, four processors)
+ *          -> deja-output (a cache hit the replica answers: one Kafka hop, five processor nodes)
  *          -> [hash-content, store hash-jobs] -> answer-hashed (the same cached-answer step) -> as above
  *          -> dedup-uploads-repartition (key: dedup key, value: DedupInput: an upload, or hits counted above)
  *   deja-invocation-results (key: dedup key, value: InvocationResult)
@@ -120,7 +120,8 @@ public final class DejaTopology {
         String outputTopic = config.getString(DejaConfig.OUTPUT_TOPIC_CONFIG);
         Serde<Ingested> answered = SizeCheckedSerde.of(answeredSerde(), maxRecordBytes);
 
-        // A cache hit takes four steps, as a pass-through takes two: read, parse and answer, branch, write.
+        // A cache hit crosses five processor nodes (read, parse and answer, branch, the branch's own, write); thirteen
+        // when the answer was a node of its own behind filters and maps. A pass-through crosses two.
         Map<String, KStream<String, Ingested>> parsed = builder
                 .stream(config.getString(DejaConfig.INPUT_TOPIC_CONFIG), Consumed.with(BYTES, BYTES).withName("read-bucket-events"))
                 .process(() -> new IngestProcessor(config.rules(), actionVersions,
