@@ -68,7 +68,7 @@ public final class Bench {
     static final String PASS_THROUGH = "Kafka Streams pass-through";
     static final String CACHE_HIT = "Deja, cache-hit path";
     static final String MIXED = "Deja, mixed load (Zipf)";
-    /** Unmeasured passes of the mixed load before its rounds at least, so that its miss path is measured warm. */
+    /** The fewest unmeasured passes of the mixed load before its rounds, so that its miss path is measured warm. */
     static final int MIXED_WARM_UP_PASSES = 2;
     /** The JIT compiler's share of one core below which warm-up stops. */
     static final double JIT_SETTLED = 0.10;

@@ -31,9 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Parses MinIO bucket events, matches every record against the rules, and routes each
  * (object, rule) by dedup key to its {@link CachedAnswerProcessor}, called in place: a cache hit is
- * answered within this one processor, as few steps as a pass-through takes. Objects whose ETag is not
- * their MD5 go to hashing first; bad events go to the dead-letter topic with the reason, and
- * processing goes on.
+ * answered within this one processor node. Objects whose ETag is not their MD5 go to hashing first;
+ * bad events go to the dead-letter topic with the reason, and processing goes on.
  */
 final class IngestProcessor implements Processor<byte[], byte[], String, Ingested> {
 
