@@ -11,7 +11,6 @@ import dev.deja.model.OutputRecord;
 import dev.deja.model.TableEntry;
 import dev.deja.model.Waiter;
 import dev.deja.serde.JsonSerde;
-import dev.deja.serde.OutputJson;
 import dev.deja.topology.redelivery.SeenStore;
 import dev.deja.topology.store.BoundedMemoryRocksDbConfig;
 import dev.deja.topology.store.CommitHook;
@@ -82,7 +81,7 @@ public final class DejaTopology {
     private static final Serde<byte[]> BYTES = Serdes.ByteArray();
     private static final Serde<InvocationRequest> REQUEST = JsonSerde.of(InvocationRequest.class);
     private static final Serde<InvocationResult> RESULT = JsonSerde.of(InvocationResult.class);
-    private static final Serde<OutputRecord> OUTPUT = OutputJson.serde();
+    private static final Serde<OutputRecord> OUTPUT = JsonSerde.of(OutputRecord.class);
     private static final Serde<TableEntry> ENTRY = JsonSerde.of(TableEntry.class);
     private static final Serde<DedupInput> INPUT = JsonSerde.of(DedupInput.class);
 
