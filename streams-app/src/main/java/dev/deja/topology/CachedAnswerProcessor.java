@@ -148,9 +148,9 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, I
 
     /** The replica's entry for the key if it is DONE and not near its expiry; decoded entries are kept. */
     private TableEntry done(String key, long now) {
-        long queued = changes.queued();
-        if (queued != changesSeen) {
-            changesSeen = queued;
+        long version = changes.version();
+        if (version != changesSeen) {
+            changesSeen = version;
             for (String gone = changed.poll(); gone != null; gone = changed.poll()) {
                 decoded.remove(gone);
             }

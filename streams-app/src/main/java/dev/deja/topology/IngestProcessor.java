@@ -97,7 +97,7 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
 
     private void route(Record<byte[], byte[]> record, S3Object object) {
         List<Upload> matched = new ArrayList<>();
-        List<Rule> matchedRules = new ArrayList<>();
+        Optional<String> md5 = null;
         long recordTime = record.timestamp();
         long eventTime = eventTimeMs(object, Long.MIN_VALUE);
         Long skewed = null;
@@ -118,17 +118,19 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
             if (version == null) {
                 throw new IllegalStateException("no version known for action " + rule.action());
             }
-            // The action's params are built only for an upload that goes on to the dedup stage: a cache hit needs none.
+            if (md5 == null) {
+                md5 = object.eventName().startsWith(REMOVED_PREFIX)
+                        ? Optional.of("event-" + md5Hex(object.eventId()))
+                        : ContentMd5.fromETag(object);
+            }
+            // The params are built for a stored hash job, which keeps them: this rule may have changed by the time the
+            // hash is known. An upload with its MD5 gets them only if it goes on to the dedup stage (a cache hit needs none).
             matched.add(new Upload(object, rule.name(), rule.action(), version, rule.paramsHash(),
-                    null, null, null, eventTime, skewed));
-            matchedRules.add(rule);
+                    md5.isPresent() ? null : invocationParams(rule, object), null, null, eventTime, skewed));
         }
         if (matched.isEmpty()) {
             return;
         }
-        Optional<String> md5 = object.eventName().startsWith(REMOVED_PREFIX)
-                ? Optional.of("event-" + md5Hex(object.eventId()))
-                : ContentMd5.fromETag(object);
         if (md5.isPresent()) {
             for (Upload upload : matched) {
                 Upload keyed = upload.withContentMd5(md5.get());
@@ -136,12 +138,7 @@ final class IngestProcessor implements Processor<byte[], byte[], String, Ingeste
             }
         } else {
             RecordMetadata source = context.recordMetadata().orElseThrow();
-            // A stored job keeps its params: this rule may have changed by the time the hash is known.
-            List<Upload> withParams = new ArrayList<>(matched.size());
-            for (int i = 0; i < matched.size(); i++) {
-                withParams.add(matched.get(i).withParams(invocationParams(matchedRules.get(i), object)));
-            }
-            HashJob job = new HashJob(List.copyOf(withParams), source.topic(), source.partition(), source.offset(),
+            HashJob job = new HashJob(List.copyOf(matched), source.topic(), source.partition(), source.offset(),
                     context.currentSystemTimeMs());
             context.forward(new Record<>(object.eventId(), (Ingested) new Ingested.NeedsHash(job), record.timestamp()));
         }

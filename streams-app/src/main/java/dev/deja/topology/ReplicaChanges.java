@@ -24,9 +24,8 @@ final class ReplicaChanges {
 
     private final List<Queue<String>> readers = new CopyOnWriteArrayList<>();
     private final Map<String, TableEntry> decoded = new ConcurrentHashMap<>();
+    /** Changes so far; each counted once its key is in every reader's queue, and before its shared copy is dropped. */
     private final AtomicLong changes = new AtomicLong();
-    /** Counts the changes already in every reader's queue: a reader that sees it unchanged need not poll its queue. */
-    private final AtomicLong queued = new AtomicLong();
     private final int capacity;
 
     /** @param capacity decoded entries shared at most; 0 shares none */
@@ -47,20 +46,11 @@ final class ReplicaChanges {
 
     /** Called by the replica's writer after the store holds the key's new value (or none). */
     void changed(String key) {
-        changes.incrementAndGet();
-        decoded.remove(key);
         for (Queue<String> queue : readers) {
             queue.add(key);
         }
-        queued.incrementAndGet();
-    }
-
-    /**
-     * Changes whose keys are in every reader's queue: when it differs from the value a reader read before it last
-     * drained its queue, the queue may hold keys.
-     */
-    long queued() {
-        return queued.get();
+        changes.incrementAndGet();
+        decoded.remove(key);
     }
 
     /** A DONE entry some reader decoded, or null. */
@@ -68,7 +58,10 @@ final class ReplicaChanges {
         return decoded.get(key);
     }
 
-    /** Read before reading the replica, for {@link #share}. */
+    /**
+     * Read before reading the replica, for {@link #share}; and before draining a reader's queue: while it stays the
+     * same, the queue has no new key.
+     */
     long version() {
         return changes.get();
     }

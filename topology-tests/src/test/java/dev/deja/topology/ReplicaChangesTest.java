@@ -48,17 +48,17 @@ class ReplicaChangesTest {
         ReplicaChanges changes = new ReplicaChanges(10);
         Queue<String> one = changes.listen();
         Queue<String> other = changes.listen();
-        long before = changes.queued();
+        long before = changes.version();
 
         changes.changed("k");
 
         // a reader polls its queue only when this count moved since it last drained
-        assertThat(changes.queued()).isNotEqualTo(before);
+        assertThat(changes.version()).isNotEqualTo(before);
         assertThat(one).containsExactly("k");
         assertThat(other).containsExactly("k");
-        long drained = changes.queued();
+        long drained = changes.version();
         one.clear();
-        assertThat(changes.queued()).as("no change since").isEqualTo(drained);
+        assertThat(changes.version()).as("no change since").isEqualTo(drained);
     }
 
     @Test
