@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * output (start-up), outputs / (last output - first output) (drain rate), and events / (last output
  * - launch) (overall rate); every event must have exactly one output, answered CACHED. Deja is also
  * started with variants of its JVM flags: an AppCDS archive (dynamic, written by an unmeasured
- * training run of the same jar on the same stack) and the C1 compiler alone.
+ * training run of the same jar on the same stack), the C1 compiler alone, on Java 25 and later an AOT cache
+ * (written by a second training run), and any given in {@value #VARIANTS_ENV}.
  */
 final class ColdStartBench {
 
@@ -52,12 +53,20 @@ final class ColdStartBench {
     static final String DEJA_CDS = "deja_cds";
     static final String DEJA_CDS_IMAGE = "deja_cds_image";
     static final String DEJA_C1 = "deja_c1";
+    static final String DEJA_AOT = "deja_aot";
+    /** The first Java with an AOT cache that keeps method profiles too (JEPs 483, 514, 515). */
+    static final int AOT_CACHE_JAVA = 25;
     private static final String CACHED = "CACHED";
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
     private static final Logger LOG = LoggerFactory.getLogger(ColdStartBench.class);
 
     /** JVM flags added to every process this scenario starts, space-separated: for looking inside, not for figures. */
     static final String EXTRA_FLAGS_ENV = "DEJA_BENCH_COLD_JAVA_OPTS";
+    /**
+     * More variants of Deja to measure in every round, beside the built-in ones, for trying JVM flags side by side:
+     * {@code key=FLAGS;key=FLAGS}, each key a word ({@code [a-z0-9_]+}), each FLAGS space-separated.
+     */
+    static final String VARIANTS_ENV = "DEJA_BENCH_COLD_VARIANTS";
 
     /**
      * One way of starting a process: a row of the scenario.
@@ -143,7 +152,8 @@ final class ColdStartBench {
         Path archive = dir.resolve("deja.jsa");
         Path imageArchive = dir.resolve("deja-image.jsa");
         Path loadedClasses = dir.resolve("loaded-classes.txt");
-        for (Path file : List.of(archive, imageArchive, loadedClasses)) {
+        Path aotCache = dir.resolve("deja.aot");
+        for (Path file : List.of(archive, imageArchive, loadedClasses, aotCache)) {
             Files.deleteIfExists(file);
         }
         // Scenario 2's sequence (wrapped around if the backlog is longer): its contents are those its
@@ -160,6 +170,7 @@ final class ColdStartBench {
             variants.add(2, new Variant(DEJA_CDS, "Deja, run's CDS", true, List.of("-XX:SharedArchiveFile=" + archive)));
             variants.add(new Variant(DEJA_C1, "Deja, C1 only", true, List.of("-XX:TieredStopAtLevel=1")));
         }
+        variants.addAll(extraVariants(System.getenv().getOrDefault(VARIANTS_ENV, "")));
         ScenarioResult.Builder result = new ScenarioResult.Builder(8, TITLE)
                 .figure("cold_backlog_events", "backlog per process", backlog.size(), "events")
                 .figure("cold_backlog_contents", "distinct contents in it", backlog.uniqueContents(), "")
@@ -194,6 +205,23 @@ final class ColdStartBench {
             }
             if (!Files.isRegularFile(archive)) {
                 variants.removeIf(variant -> variant.key().equals(DEJA_CDS));
+            }
+            if (!options.quick() && Runtime.version().feature() >= AOT_CACHE_JAVA) {
+                // A second training run, on the whole backlog: the cache keeps the classes and the profiles of the
+                // methods this run ran, which the JIT then starts from.
+                progress.accept("[8/8] cold start: AOT-cache training run of Deja (Java " + Runtime.version().feature()
+                        + ", -XX:AOTCacheOutput), " + backlog.size() + " events");
+                Variant aotTraining = new Variant("aot_training", "Deja, AOT-cache training run", true,
+                        List.of("-XX:AOTCacheOutput=" + aotCache, "-Xlog:aot=off", "-Xlog:cds=off"));
+                launch(admin, aotTraining, backlog, "training", properties);
+                if (Files.isRegularFile(aotCache) && Files.size(aotCache) > 0) {
+                    result.figure("aot_cache_bytes", "AOT cache of the AOT-cache training run", Files.size(aotCache),
+                            "bytes");
+                    variants.add(new Variant(DEJA_AOT, "Deja, AOT cache", true, List.of("-XX:AOTCache=" + aotCache)));
+                } else {
+                    result.note("The AOT-cache training run wrote no cache (see "
+                            + dir.resolve("training-aot_training.log") + "): the variant with it did not run.");
+                }
             }
             if (imageArchive(imageArchive)) {
                 result.figure("cds_image_archive_bytes", "AppCDS archive of `deja cds-training`", Files.size(imageArchive),
@@ -255,7 +283,10 @@ final class ColdStartBench {
                         + " CDS\" the archive the Docker image builds, with no broker: `java -XX:ArchiveClassesAtExit=FILE"
                         + " -jar deja.jar cds-training`, which loads the classes listed in the jar"
                         + " (dev/deja/cli/startup-classes.txt; the training run writes a fresh list to "
-                        + dir.resolve("startup-classes.txt") + "); \"C1 only\" is -XX:TieredStopAtLevel=1."
+                        + dir.resolve("startup-classes.txt") + "); \"C1 only\" is -XX:TieredStopAtLevel=1; on Java "
+                        + AOT_CACHE_JAVA + " and later, \"AOT cache\" is -XX:AOTCache of a second training run on a whole"
+                        + " backlog (-XX:AOTCacheOutput: its classes, linked, and its methods' profiles); variants of "
+                        + VARIANTS_ENV + " are named by their flags."
                         + (options.quick() ? " Quick mode runs the image's archive only." : ""))
                 .note("Each process is started cold, in a JVM of its own (" + String.join(" ", commonFlags).replaceAll(
                         "-Djava.io.tmpdir=\\S+", "").trim() + "), on a backlog of " + backlog.size()
@@ -385,6 +416,29 @@ final class ColdStartBench {
                 LOG.debug("no members removed from {}: {}", group, e.getMessage());
             }
         }
+    }
+
+    /**
+     * The variants of {@link #VARIANTS_ENV}: {@code key=FLAGS;key=FLAGS}.
+     *
+     * @throws IllegalArgumentException naming the variable and the entry that is not of that form
+     */
+    static List<Variant> extraVariants(String spec) {
+        List<Variant> variants = new ArrayList<>();
+        for (String entry : spec.split(";")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int equals = entry.indexOf('=');
+            String key = equals < 0 ? "" : entry.substring(0, equals).strip();
+            String flags = equals < 0 ? "" : entry.substring(equals + 1).strip();
+            if (!key.matches("[a-z0-9_]+") || flags.isEmpty()) {
+                throw new IllegalArgumentException(VARIANTS_ENV + ": \"" + entry.strip()
+                        + "\" is not key=FLAGS (a key of a-z, 0-9 and _, then the JVM flags, space-separated)");
+            }
+            variants.add(new Variant("deja_" + key, "Deja, " + flags, true, List.of(flags.split("\\s+"))));
+        }
+        return variants;
     }
 
     private static double median(List<Launch> runs, ToDoubleFunction<Launch> figure) {

@@ -6,7 +6,7 @@ import picocli.CommandLine;
 /**
  * The {@code deja} executable of the devstack ({@code deja-dev.jar}): production's command tree
  * ({@code run}, {@code replay}, {@code status}, {@code mirror}, {@code config-table}) with the
- * embedded stack's commands added: {@code local}, {@code upload}, {@code demo} and {@code bench}.
+ * embedded stack's commands added: {@code local}, {@code upload}, {@code demo}, {@code bench} and {@code bench-compare}.
  */
 public final class DejaDev {
 
@@ -24,6 +24,7 @@ public final class DejaDev {
         cli.addSubcommand(new UploadCommand());
         cli.addSubcommand(new DemoCommand());
         cli.addSubcommand(new BenchCommand());
+        cli.addSubcommand(new BenchCompareCommand());
         // Settings given to a command line reach the subcommands it has at the time: again, for the new ones.
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         return cli;

@@ -35,11 +35,13 @@ class DejaDevCliTest {
 
         assertThat(code).isZero();
         assertThat(commands(out.toString()))
-                .containsExactly("run", "replay", "status", "mirror", "config-table", "local", "upload", "demo", "bench");
+                .containsExactly("run", "replay", "status", "mirror", "config-table", "local", "upload", "demo", "bench",
+                        "bench-compare");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "replay", "status", "mirror", "config-table", "local", "upload", "demo", "bench"})
+    @ValueSource(strings = {"run", "replay", "status", "mirror", "config-table", "local", "upload", "demo", "bench",
+        "bench-compare"})
     void shouldPrintACommandsOptionsWhenAskedForItsHelp(String command) {
         int code = deja(command, "--help");
 
