@@ -128,11 +128,20 @@ public final class MinioEvents {
         private static final int MAX_NUMBER_CHARS = 64;
         private static final int MAX_NAME_BYTES = 1024;
 
+        /** A byte in each of the eight of a long, for {@link #special}, which tests eight bytes at once. */
+        private static final long ONES = 0x0101010101010101L;
+        private static final long HIGH_BITS = 0x8080808080808080L;
+        private static final long SPACES = 0x2020202020202020L;
+        private static final long QUOTES = 0x2222222222222222L;
+        private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+
         private final byte[] b;
         /** The next byte to read. */
         private int at;
         /** The length of the name {@link #name} read last. */
         private int nameLength;
+        /** Where the first backslash of the string {@link #skipString} read last is, or -1. */
+        private int firstEscape;
 
         Scan(byte[] value) {
             this.b = value;
@@ -255,7 +264,7 @@ public final class MinioEvents {
             require(peek('"'));
             int start = at + 1;
             int length = skipString();
-            require(length <= MAX_NAME_BYTES && indexOfBackslash(start, start + length) < 0);
+            require(length <= MAX_NAME_BYTES && firstEscape < 0);
             nameLength = length;
             expect(':');
             return start;
@@ -326,7 +335,7 @@ public final class MinioEvents {
         private String string() throws Unusual {
             int start = at + 1;
             int length = skipString();
-            int escape = indexOfBackslash(start, start + length);
+            int escape = firstEscape;
             if (escape < 0) {
                 return new String(b, start, length, StandardCharsets.ISO_8859_1);
             }
@@ -338,15 +347,6 @@ public final class MinioEvents {
             }
             at = after;
             return decoded.toString();
-        }
-
-        private int indexOfBackslash(int from, int to) {
-            for (int i = from; i < to; i++) {
-                if (b[i] == '\\') {
-                    return i;
-                }
-            }
-            return -1;
         }
 
         /** The escape at the backslash here, as the one char it stands for; leaves {@link #at} after it. */
@@ -419,10 +419,22 @@ public final class MinioEvents {
             }
         }
 
-        /** Moves past the string here (at its opening quote), checking its escapes; returns its length in bytes. */
+        /**
+         * Moves past the string here (at its opening quote), checking its escapes; returns its length in
+         * bytes and keeps where its first backslash is in {@link #firstEscape}.
+         */
         private int skipString() throws Unusual {
             int start = ++at;
+            firstEscape = -1;
             while (true) {
+                // Most of an event is plain string bytes: eight at a time, up to the first byte that is not.
+                for (int end = b.length - 8; at <= end; at += 8) {
+                    long special = special((long) LONGS.get(b, at));
+                    if (special != 0) {
+                        at += Long.numberOfTrailingZeros(special) >>> 3;
+                        break;
+                    }
+                }
                 if (at >= b.length) {
                     throw Unusual.INSTANCE;
                 }
@@ -434,11 +446,29 @@ public final class MinioEvents {
                     throw Unusual.INSTANCE;
                 }
                 if (c == '\\') {
+                    if (firstEscape < 0) {
+                        firstEscape = at;
+                    }
                     escape();
                 } else {
                     at++;
                 }
             }
+        }
+
+        /**
+         * The high bit of each byte of {@code word} (eight bytes, the first the lowest) that a string
+         * cannot simply pass over: a quote, a backslash, a control character, or a byte beyond ASCII
+         * (there is none, as {@link #parse} scans ASCII values only, and the byte-wise checks would
+         * reject one). Flags no byte before the first such byte, and always that one: a subtraction
+         * only borrows from a byte that is flagged, so the bytes after the first flagged one may be
+         * flagged wrongly, and {@link #skipString} looks at the first one alone.
+         */
+        private static long special(long word) {
+            long control = word - SPACES;
+            long quote = (word ^ QUOTES) - ONES;
+            long backslash = (word ^ BACKSLASHES) - ONES;
+            return (control | quote | backslash | word) & HIGH_BITS;
         }
 
         /**

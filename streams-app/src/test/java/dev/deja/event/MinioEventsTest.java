@@ -8,6 +8,7 @@ import dev.deja.model.S3Object;
 import dev.deja.serde.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -169,6 +170,66 @@ class MinioEventsTest {
             assertThat(scan).as(json.toString()).isEqualTo(tree);
         }
         assertThat(scanned).as("broken in a harmless place, still scanned").isGreaterThan(3_000);
+    }
+
+    /** What may be put into a string: the bytes it stops at, and their neighbours, which it passes over. */
+    static Stream<Arguments> stringBytes() {
+        return Stream.of(
+                Arguments.of("a quote", "\""),
+                Arguments.of("an escaped quote", "\\\""),
+                Arguments.of("an escaped backslash", "\\\\"),
+                Arguments.of("an escaped quote and a quote", "\\\"\""),
+                Arguments.of("a \\u escape", "\\u0041"),
+                Arguments.of("a bad escape", "\\a"),
+                Arguments.of("a backslash at the end", "\\"),
+                Arguments.of("control character 0x01", "\u0001"),
+                Arguments.of("control character 0x1F", "\u001f"),
+                Arguments.of("a tab", "\t"),
+                Arguments.of("a space and '!'", " !"),
+                Arguments.of("'#' and '['", "#["),
+                Arguments.of("']' and DEL", "]\u007f"));
+    }
+
+    /**
+     * The string scan reads eight bytes at a time: wherever in or across those words a byte of
+     * {@link #stringBytes} is, in a skipped string, a kept one or a name, and wherever the string
+     * ends, the scan reads the event as the tree reading does, or leaves it to it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stringBytes")
+    void shouldReadEveryByteOfAStringAsTheTreeReadingDoesWhereverItIs(String kind, String put) throws Exception {
+        String letters = "abcdefghijklmnopqrstu";
+        // A skipped string, a kept one and a name, as RECORD has them and with %s where the new text goes.
+        Map<String, String> places = Map.of(
+                "\"userAgent\":\"MinIO (linux; amd64) minio-go/v7.0.70\"", "\"userAgent\":\"%s\"",
+                "\"versionId\":\"v1\"", "\"versionId\":\"%s\"",
+                "\"configurationId\":\"Config\"", "\"%s\":\"Config\"");
+        for (Map.Entry<String, String> place : places.entrySet()) {
+            // A name with an escape is left to the tree reading even when it is good.
+            boolean scannable = !(place.getValue().startsWith("\"%s\":") && put.contains("\\"));
+            for (int length = 0; length <= letters.length(); length++) {
+                for (int at = 0; at <= length; at++) {
+                    String text = letters.substring(0, at) + put + letters.substring(at, length);
+                    String json = event(RECORD.replace(place.getKey(), String.format(place.getValue(), text)));
+                    byte[] value = json.getBytes(StandardCharsets.UTF_8);
+
+                    MinioEvents.Parsed scan = MinioEvents.scan(value);
+
+                    MinioEvents.Parsed tree;
+                    try {
+                        tree = MinioEvents.parseTree(value);
+                    } catch (MalformedEventException e) {
+                        assertThat(scan).as(json).isNull();
+                        continue;
+                    }
+                    if (scannable && tree.rejected().isEmpty()) {
+                        assertThat(scan).as(json).isNotNull().isEqualTo(tree);
+                    } else {
+                        assertThat(scan).as(json).isNull();
+                    }
+                }
+            }
+        }
     }
 
     @Test
