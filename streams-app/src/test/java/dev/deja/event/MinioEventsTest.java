@@ -61,6 +61,12 @@ class MinioEventsTest {
     static Stream<Arguments> unusualEvents() {
         return Stream.of(
                 Arguments.of("a kept field twice", event(RECORD.replace("\"size\":1234,", "\"size\":1,\"size\":1234,"))),
+                Arguments.of("eventName twice", event(RECORD.replace("\"eventName\":", "\"eventName\":null,\"eventName\":"))),
+                Arguments.of("s3 twice", event(RECORD.replace("\"s3\":{\"s3SchemaVersion\"", "\"s3\":{},\"s3\":{\"s3SchemaVersion\""))),
+                Arguments.of("bucket twice", event(RECORD.replace("\"bucket\":{", "\"bucket\":{},\"bucket\":{"))),
+                Arguments.of("object twice", event(RECORD.replace("\"object\":{", "\"object\":{},\"object\":{"))),
+                Arguments.of("userMetadata twice", event(RECORD.replace("\"userMetadata\":{", "\"userMetadata\":{},\"userMetadata\":{"))),
+                Arguments.of("a metadata field twice", event(RECORD.replace("{\"content-type\":", "{\"content-type\":\"a\",\"content-type\":"))),
                 Arguments.of("Records twice", "{\"Records\":[],\"Records\":[" + RECORD + "]}"),
                 Arguments.of("size written as a decimal", event(RECORD.replace("\"size\":1234", "\"size\":1234.0"))),
                 Arguments.of("text after the event", event(RECORD) + " {}"));
