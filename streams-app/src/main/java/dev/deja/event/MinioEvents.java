@@ -714,10 +714,13 @@ public final class MinioEvents {
     private static String decodeKey(String raw) throws MalformedEventException {
         String key = raw;
         if (raw.indexOf('%') >= 0 || raw.indexOf('+') >= 0) {
-            try {
-                key = URLDecoder.decode(raw, StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw new MalformedEventException("s3.object.key is not URL-encoded: " + e.getMessage());
+            key = decodeAscii(raw);
+            if (key == null) {
+                try {
+                    key = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    throw new MalformedEventException("s3.object.key is not URL-encoded: " + e.getMessage());
+                }
             }
         }
         if (key.isEmpty()) {
@@ -728,6 +731,46 @@ public final class MinioEvents {
             throw new MalformedEventException("s3.object.key is longer than " + MAX_KEY_BYTES + " bytes");
         }
         return key;
+    }
+
+    /**
+     * What {@link URLDecoder#decode} makes of {@code raw} when each escape in it is a plain {@code %XX} of
+     * an ASCII byte (MinIO's {@code %2F} for a slash, say): that byte's char, as UTF-8 has it. Null for
+     * any other escape, which URLDecoder decodes or rejects.
+     */
+    static String decodeAscii(String raw) {
+        char[] decoded = new char[raw.length()];
+        int length = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '+') {
+                c = ' ';
+            } else if (c == '%') {
+                int high = i + 2 < raw.length() ? hexDigit(raw.charAt(i + 1)) : -1;
+                int low = high >= 0 && high < 8 ? hexDigit(raw.charAt(i + 2)) : -1;
+                if (low < 0) {
+                    return null;
+                }
+                c = (char) (high << 4 | low);
+                i += 2;
+            }
+            decoded[length++] = c;
+        }
+        return new String(decoded, 0, length);
+    }
+
+    /** The value of an ASCII hex digit, or -1 (URLDecoder takes a sign or a digit of another script too). */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     /** SSE-C and SSE-KMS objects have an ETag that is not their content MD5. */

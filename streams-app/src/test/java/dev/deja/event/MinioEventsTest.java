@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.deja.model.S3Object;
 import dev.deja.serde.Json;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -250,6 +251,37 @@ class MinioEventsTest {
                 value[at] = (byte) 'a';
             }
         }
+    }
+
+    /**
+     * Keys whose escapes are all of ASCII bytes are decoded without URLDecoder, and must come out as
+     * URLDecoder has them; any other escape, good or bad, is left to it. Seeded, so a failure repeats.
+     */
+    @Test
+    void shouldDecodeAsciiEscapesAsURLDecoderDoes() {
+        for (int c = 0; c < 0x80; c++) {
+            for (String escape : List.of(String.format("%%%02X", c), String.format("%%%02x", c))) {
+                String raw = "a" + escape + "+b";
+                assertThat(MinioEvents.decodeAscii(raw)).as(raw).isEqualTo(URLDecoder.decode(raw, StandardCharsets.UTF_8));
+            }
+        }
+        Random random = new Random(20261202);
+        String alphabet = "%%%+09afAFgG/-.~\u00e9\u20ac";
+        int decoded = 0;
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder raw = new StringBuilder();
+            for (int length = random.nextInt(10); length > 0; length--) {
+                raw.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String ascii = MinioEvents.decodeAscii(raw.toString());
+            if (ascii != null) {
+                decoded++;
+                assertThat(ascii).as(raw.toString()).isEqualTo(URLDecoder.decode(raw.toString(), StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(decoded).as("decoded without URLDecoder").isGreaterThan(2_000);
+        assertThat(List.of("caf%C3%A9", "%E2%82%AC", "%2", "a%", "%+F", "%-1", "%G0"))
+                .allSatisfy(raw -> assertThat(MinioEvents.decodeAscii(raw)).as(raw).isNull());
     }
 
     @Test
