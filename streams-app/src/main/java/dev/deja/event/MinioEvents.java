@@ -85,20 +85,20 @@ public final class MinioEvents {
     /**
      * The common case, cheaper: one pass over the event's bytes that keeps only the fields Deja reads,
      * checks the rest is well-formed JSON without building it (most of a MinIO event is request and
-     * response metadata), and gives the kept fields the same small trees {@link #parseTree} would find,
-     * so the same checks run on them. Null when anything is out of the ordinary (a field twice, a
+     * response metadata), and gives the kept fields the same values {@link #parseTree} would find, so
+     * the same checks run on them. Null when anything is out of the ordinary (a field twice, a
      * value of another shape, a number that is not a plain integer, a record the checks reject), so
      * that {@link #parseTree} reads the event and names the reason. ASCII values only.
      */
     static Parsed scan(byte[] value) {
-        List<ObjectNode> records;
+        List<Kept> records;
         try {
             records = new Scan(value).event();
         } catch (Scan.Unusual e) {
             return null;
         }
         List<S3Object> objects = new ArrayList<>(records.size());
-        for (ObjectNode r : records) {
+        for (Kept r : records) {
             try {
                 objects.add(record(r));
             } catch (MalformedEventException e) {
@@ -110,7 +110,7 @@ public final class MinioEvents {
 
     /**
      * The byte scan of {@link #scan}: strict JSON (RFC 8259, as Jackson reads it by default), one
-     * method per shape. Each step builds the part of the tree it keeps, or gives up.
+     * method per shape. Each step keeps what it reads of the fields {@link Kept} holds, or gives up.
      */
     private static final class Scan {
 
@@ -128,19 +128,28 @@ public final class MinioEvents {
         private static final int MAX_NUMBER_CHARS = 64;
         private static final int MAX_NAME_BYTES = 1024;
 
+        /** A byte in each of the eight of a long, for {@link #special}, which tests eight bytes at once. */
+        private static final long ONES = 0x0101010101010101L;
+        private static final long HIGH_BITS = 0x8080808080808080L;
+        private static final long SPACES = 0x2020202020202020L;
+        private static final long QUOTES = 0x2222222222222222L;
+        private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+
         private final byte[] b;
         /** The next byte to read. */
         private int at;
         /** The length of the name {@link #name} read last. */
         private int nameLength;
+        /** Where the first backslash of the string {@link #skipString} read last is, or -1. */
+        private int firstEscape;
 
         Scan(byte[] value) {
             this.b = value;
         }
 
         /** The elements of {@code Records}, each with only the fields {@link #record} reads. */
-        List<ObjectNode> event() throws Unusual {
-            List<ObjectNode> records = null;
+        List<Kept> event() throws Unusual {
+            List<Kept> records = null;
             expect('{');
             if (!endOf('}')) {
                 do {
@@ -153,7 +162,7 @@ public final class MinioEvents {
                         expect('[');
                         if (!endOf(']')) {
                             do {
-                                records.add(object(Scan::recordField));
+                                records.add(object(Scan::recordField, new Kept()));
                             } while (more(']'));
                         }
                     } else {
@@ -168,65 +177,81 @@ public final class MinioEvents {
             return records;
         }
 
-        private static boolean recordField(Scan s, int name, ObjectNode into) throws Unusual {
-            String field = s.oneOf(name, "eventName", "eventTime");
-            if (field != null) {
-                s.put(into, field, s.scalar());
+        private static boolean recordField(Scan s, int name, Kept into) throws Unusual {
+            if (s.is(name, "eventName")) {
+                into.eventName = s.once(into.eventName);
+            } else if (s.is(name, "eventTime")) {
+                into.eventTime = s.once(into.eventTime);
             } else if (s.is(name, "s3")) {
-                s.put(into, "s3", s.object(Scan::s3Field));
+                require(!into.s3);
+                into.s3 = true;
+                s.object(Scan::s3Field, into);
             } else {
                 return false;
             }
             return true;
         }
 
-        private static boolean s3Field(Scan s, int name, ObjectNode into) throws Unusual {
+        private static boolean s3Field(Scan s, int name, Kept into) throws Unusual {
             if (s.is(name, "bucket")) {
-                s.put(into, "bucket", s.object(Scan::bucketField));
+                require(!into.bucket);
+                into.bucket = true;
+                s.object(Scan::bucketField, into);
             } else if (s.is(name, "object")) {
-                s.put(into, "object", s.object(Scan::objectField));
+                require(!into.object);
+                into.object = true;
+                s.object(Scan::objectField, into);
             } else {
                 return false;
             }
             return true;
         }
 
-        private static boolean bucketField(Scan s, int name, ObjectNode into) throws Unusual {
+        private static boolean bucketField(Scan s, int name, Kept into) throws Unusual {
             if (!s.is(name, "name")) {
                 return false;
             }
-            s.put(into, "name", s.scalar());
+            into.bucketName = s.once(into.bucketName);
             return true;
         }
 
-        private static boolean objectField(Scan s, int name, ObjectNode into) throws Unusual {
-            String field = s.oneOf(name, "key", "size", "eTag", "sequencer", "versionId", "contentType");
-            if (field != null) {
-                s.put(into, field, s.scalar());
+        private static boolean objectField(Scan s, int name, Kept into) throws Unusual {
+            if (s.is(name, "key")) {
+                into.key = s.once(into.key);
+            } else if (s.is(name, "size")) {
+                into.size = s.once(into.size);
+            } else if (s.is(name, "eTag")) {
+                into.eTag = s.once(into.eTag);
+            } else if (s.is(name, "sequencer")) {
+                into.sequencer = s.once(into.sequencer);
+            } else if (s.is(name, "versionId")) {
+                into.versionId = s.once(into.versionId);
+            } else if (s.is(name, "contentType")) {
+                into.contentType = s.once(into.contentType);
             } else if (s.is(name, "userMetadata")) {
-                s.put(into, "userMetadata", s.object(Scan::anyScalar));
+                require(into.userMetadata == null);
+                into.userMetadata = s.object(Scan::anyScalar, JsonNodeFactory.instance.objectNode());
             } else {
                 return false;
             }
             return true;
         }
 
-        /** userMetadata: every field kept; a value that is not a scalar is unusual. */
+        /** userMetadata: every field kept; a value that is not a scalar, or a field twice, is unusual. */
         private static boolean anyScalar(Scan s, int name, ObjectNode into) throws Unusual {
-            s.put(into, s.nameText(name), s.scalar());
+            require(into.putIfAbsent(s.nameText(name), s.scalar()) == null);
             return true;
         }
 
-        /** What a field of an object keeps: false when the field is not kept (its value is skipped). */
+        /** What a field of an object keeps in {@code into}: false when the field is not kept (its value is skipped). */
         @FunctionalInterface
-        private interface Fields {
-            boolean keep(Scan s, int name, ObjectNode into) throws Unusual;
+        private interface Fields<T> {
+            boolean keep(Scan s, int name, T into) throws Unusual;
         }
 
-        /** The object here, with the fields {@code fields} keeps. */
-        private ObjectNode object(Fields fields) throws Unusual {
+        /** The object here, with the fields {@code fields} keeps kept in {@code into}. */
+        private <T> T object(Fields<T> fields, T into) throws Unusual {
             expect('{');
-            ObjectNode into = JsonNodeFactory.instance.objectNode();
             if (!endOf('}')) {
                 do {
                     int name = name();
@@ -238,11 +263,10 @@ public final class MinioEvents {
             return into;
         }
 
-        /** Keeps a field once; a kept field twice is unusual. */
-        private void put(ObjectNode into, String name, JsonNode value) throws Unusual {
-            if (into.putIfAbsent(name, value) != null) {
-                throw Unusual.INSTANCE;
-            }
+        /** The scalar here, for a field kept once: {@code kept}, what the field has so far, must be null. */
+        private JsonNode once(JsonNode kept) throws Unusual {
+            require(kept == null);
+            return scalar();
         }
 
         /**
@@ -255,7 +279,7 @@ public final class MinioEvents {
             require(peek('"'));
             int start = at + 1;
             int length = skipString();
-            require(length <= MAX_NAME_BYTES && indexOfBackslash(start, start + length) < 0);
+            require(length <= MAX_NAME_BYTES && firstEscape < 0);
             nameLength = length;
             expect(':');
             return start;
@@ -271,16 +295,6 @@ public final class MinioEvents {
                 }
             }
             return true;
-        }
-
-        /** The one of {@code names} the name at {@code name} is, or null. */
-        private String oneOf(int name, String... names) {
-            for (String candidate : names) {
-                if (is(name, candidate)) {
-                    return candidate;
-                }
-            }
-            return null;
         }
 
         private String nameText(int name) {
@@ -326,7 +340,7 @@ public final class MinioEvents {
         private String string() throws Unusual {
             int start = at + 1;
             int length = skipString();
-            int escape = indexOfBackslash(start, start + length);
+            int escape = firstEscape;
             if (escape < 0) {
                 return new String(b, start, length, StandardCharsets.ISO_8859_1);
             }
@@ -338,15 +352,6 @@ public final class MinioEvents {
             }
             at = after;
             return decoded.toString();
-        }
-
-        private int indexOfBackslash(int from, int to) {
-            for (int i = from; i < to; i++) {
-                if (b[i] == '\\') {
-                    return i;
-                }
-            }
-            return -1;
         }
 
         /** The escape at the backslash here, as the one char it stands for; leaves {@link #at} after it. */
@@ -419,10 +424,22 @@ public final class MinioEvents {
             }
         }
 
-        /** Moves past the string here (at its opening quote), checking its escapes; returns its length in bytes. */
+        /**
+         * Moves past the string here (at its opening quote), checking its escapes; returns its length in
+         * bytes and keeps where its first backslash is in {@link #firstEscape}.
+         */
         private int skipString() throws Unusual {
             int start = ++at;
+            firstEscape = -1;
             while (true) {
+                // Most of an event is plain string bytes: eight at a time, up to the first byte that is not.
+                for (int end = b.length - 8; at <= end; at += 8) {
+                    long special = special((long) LONGS.get(b, at));
+                    if (special != 0) {
+                        at += Long.numberOfTrailingZeros(special) >>> 3;
+                        break;
+                    }
+                }
                 if (at >= b.length) {
                     throw Unusual.INSTANCE;
                 }
@@ -434,11 +451,29 @@ public final class MinioEvents {
                     throw Unusual.INSTANCE;
                 }
                 if (c == '\\') {
+                    if (firstEscape < 0) {
+                        firstEscape = at;
+                    }
                     escape();
                 } else {
                     at++;
                 }
             }
+        }
+
+        /**
+         * The high bit of each byte of {@code word} (eight bytes, the first the lowest) that a string
+         * cannot simply pass over: a quote, a backslash, a control character, or a byte beyond ASCII
+         * (there is none, as {@link #parse} scans ASCII values only, and the byte-wise checks would
+         * reject one). Flags no byte before the first such byte, and always that one: a subtraction
+         * only borrows from a byte that is flagged, so the bytes after the first flagged one may be
+         * flagged wrongly, and {@link #skipString} looks at the first one alone.
+         */
+        private static long special(long word) {
+            long control = word - SPACES;
+            long quote = (word ^ QUOTES) - ONES;
+            long backslash = (word ^ BACKSLASHES) - ONES;
+            return (control | quote | backslash | word) & HIGH_BITS;
         }
 
         /**
@@ -589,26 +624,72 @@ public final class MinioEvents {
         }
     }
 
+    /**
+     * The fields of one element of {@code Records} that {@link #record} reads, as it found them: a
+     * value node, or null where the field is absent; whether {@code s3}, {@code s3.bucket} and
+     * {@code s3.object} are objects. {@link #parseTree} takes them from the tree, {@link #scan}
+     * straight from the bytes.
+     */
+    private static final class Kept {
+        JsonNode eventName;
+        JsonNode eventTime;
+        boolean s3;
+        boolean bucket;
+        boolean object;
+        JsonNode bucketName;
+        JsonNode key;
+        JsonNode size;
+        JsonNode eTag;
+        JsonNode sequencer;
+        JsonNode versionId;
+        JsonNode contentType;
+        JsonNode userMetadata;
+    }
+
     private static S3Object record(JsonNode r) throws MalformedEventException {
         if (r == null || !r.isObject()) {
             throw new MalformedEventException("not an object");
         }
-        String eventName = text(r, "eventName", true);
+        Kept kept = new Kept();
+        kept.eventName = r.get("eventName");
+        kept.eventTime = r.get("eventTime");
         JsonNode s3 = r.get("s3");
-        if (s3 == null || !s3.isObject()) {
+        kept.s3 = s3 != null && s3.isObject();
+        if (kept.s3) {
+            JsonNode bucket = s3.get("bucket");
+            kept.bucket = bucket != null && bucket.isObject();
+            if (kept.bucket) {
+                kept.bucketName = bucket.get("name");
+            }
+            JsonNode object = s3.get("object");
+            kept.object = object != null && object.isObject();
+            if (kept.object) {
+                kept.key = object.get("key");
+                kept.size = object.get("size");
+                kept.eTag = object.get("eTag");
+                kept.sequencer = object.get("sequencer");
+                kept.versionId = object.get("versionId");
+                kept.contentType = object.get("contentType");
+                kept.userMetadata = object.get("userMetadata");
+            }
+        }
+        return record(kept);
+    }
+
+    private static S3Object record(Kept r) throws MalformedEventException {
+        String eventName = text(r.eventName, "eventName", true);
+        if (!r.s3) {
             throw new MalformedEventException("missing s3");
         }
-        JsonNode bucket = s3.get("bucket");
-        JsonNode object = s3.get("object");
-        if (bucket == null || !bucket.isObject()) {
+        if (!r.bucket) {
             throw new MalformedEventException("missing s3.bucket");
         }
-        if (object == null || !object.isObject()) {
+        if (!r.object) {
             throw new MalformedEventException("missing s3.object");
         }
-        String bucketName = text(bucket, "name", true);
-        String key = decodeKey(text(object, "key", true));
-        JsonNode sizeNode = object.get("size");
+        String bucketName = text(r.bucketName, "name", true);
+        String key = decodeKey(text(r.key, "key", true));
+        JsonNode sizeNode = r.size;
         Long size = null;
         if (sizeNode != null && !sizeNode.isNull()) {
             if (!sizeNode.canConvertToLong() || sizeNode.asLong() < 0) {
@@ -616,7 +697,7 @@ public final class MinioEvents {
             }
             size = sizeNode.asLong();
         }
-        String eTag = text(object, "eTag", false);
+        String eTag = text(r.eTag, "eTag", false);
         if (eTag != null) {
             if (eTag.indexOf('"') >= 0) {
                 eTag = eTag.replace("\"", "");
@@ -625,19 +706,21 @@ public final class MinioEvents {
                 eTag = null;
             }
         }
-        JsonNode metadata = object.get("userMetadata");
-        return new S3Object(bucketName, key, eventName, text(r, "eventTime", false),
-                text(object, "sequencer", false), eTag, size, text(object, "versionId", false),
-                text(object, "contentType", false), isEncrypted(metadata));
+        return new S3Object(bucketName, key, eventName, text(r.eventTime, "eventTime", false),
+                text(r.sequencer, "sequencer", false), eTag, size, text(r.versionId, "versionId", false),
+                text(r.contentType, "contentType", false), isEncrypted(r.userMetadata));
     }
 
     private static String decodeKey(String raw) throws MalformedEventException {
         String key = raw;
         if (raw.indexOf('%') >= 0 || raw.indexOf('+') >= 0) {
-            try {
-                key = URLDecoder.decode(raw, StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw new MalformedEventException("s3.object.key is not URL-encoded: " + e.getMessage());
+            key = decodeAscii(raw);
+            if (key == null) {
+                try {
+                    key = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    throw new MalformedEventException("s3.object.key is not URL-encoded: " + e.getMessage());
+                }
             }
         }
         if (key.isEmpty()) {
@@ -648,6 +731,46 @@ public final class MinioEvents {
             throw new MalformedEventException("s3.object.key is longer than " + MAX_KEY_BYTES + " bytes");
         }
         return key;
+    }
+
+    /**
+     * What {@link URLDecoder#decode} makes of {@code raw} when each escape in it is a plain {@code %XX} of
+     * an ASCII byte (MinIO's {@code %2F} for a slash, say): that byte's char, as UTF-8 has it. Null for
+     * any other escape, which URLDecoder decodes or rejects.
+     */
+    static String decodeAscii(String raw) {
+        char[] decoded = new char[raw.length()];
+        int length = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '+') {
+                c = ' ';
+            } else if (c == '%') {
+                int high = i + 2 < raw.length() ? hexDigit(raw.charAt(i + 1)) : -1;
+                int low = high >= 0 && high < 8 ? hexDigit(raw.charAt(i + 2)) : -1;
+                if (low < 0) {
+                    return null;
+                }
+                c = (char) (high << 4 | low);
+                i += 2;
+            }
+            decoded[length++] = c;
+        }
+        return new String(decoded, 0, length);
+    }
+
+    /** The value of an ASCII hex digit, or -1 (URLDecoder takes a sign or a digit of another script too). */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     /** SSE-C and SSE-KMS objects have an ETag that is not their content MD5. */
@@ -668,8 +791,8 @@ public final class MinioEvents {
         return false;
     }
 
-    private static String text(JsonNode node, String field, boolean required) throws MalformedEventException {
-        JsonNode value = node.get(field);
+    /** The text of {@code value}, the value of {@code field} (null when it is absent). */
+    private static String text(JsonNode value, String field, boolean required) throws MalformedEventException {
         if (value == null || value.isNull()) {
             if (required) {
                 throw new MalformedEventException("missing " + field);

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.deja.model.S3Object;
 import dev.deja.serde.Json;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -60,6 +62,12 @@ class MinioEventsTest {
     static Stream<Arguments> unusualEvents() {
         return Stream.of(
                 Arguments.of("a kept field twice", event(RECORD.replace("\"size\":1234,", "\"size\":1,\"size\":1234,"))),
+                Arguments.of("eventName twice", event(RECORD.replace("\"eventName\":", "\"eventName\":null,\"eventName\":"))),
+                Arguments.of("s3 twice", event(RECORD.replace("\"s3\":{\"s3SchemaVersion\"", "\"s3\":{},\"s3\":{\"s3SchemaVersion\""))),
+                Arguments.of("bucket twice", event(RECORD.replace("\"bucket\":{", "\"bucket\":{},\"bucket\":{"))),
+                Arguments.of("object twice", event(RECORD.replace("\"object\":{", "\"object\":{},\"object\":{"))),
+                Arguments.of("userMetadata twice", event(RECORD.replace("\"userMetadata\":{", "\"userMetadata\":{},\"userMetadata\":{"))),
+                Arguments.of("a metadata field twice", event(RECORD.replace("{\"content-type\":", "{\"content-type\":\"a\",\"content-type\":"))),
                 Arguments.of("Records twice", "{\"Records\":[],\"Records\":[" + RECORD + "]}"),
                 Arguments.of("size written as a decimal", event(RECORD.replace("\"size\":1234", "\"size\":1234.0"))),
                 Arguments.of("text after the event", event(RECORD) + " {}"));
@@ -171,6 +179,66 @@ class MinioEventsTest {
         assertThat(scanned).as("broken in a harmless place, still scanned").isGreaterThan(3_000);
     }
 
+    /** What may be put into a string: the bytes it stops at, and their neighbours, which it passes over. */
+    static Stream<Arguments> stringBytes() {
+        return Stream.of(
+                Arguments.of("a quote", "\""),
+                Arguments.of("an escaped quote", "\\\""),
+                Arguments.of("an escaped backslash", "\\\\"),
+                Arguments.of("an escaped quote and a quote", "\\\"\""),
+                Arguments.of("a \\u escape", "\\u0041"),
+                Arguments.of("a bad escape", "\\a"),
+                Arguments.of("a backslash at the end", "\\"),
+                Arguments.of("control character 0x01", "\u0001"),
+                Arguments.of("control character 0x1F", "\u001f"),
+                Arguments.of("a tab", "\t"),
+                Arguments.of("a space and '!'", " !"),
+                Arguments.of("'#' and '['", "#["),
+                Arguments.of("']' and DEL", "]\u007f"));
+    }
+
+    /**
+     * The string scan reads eight bytes at a time: wherever in or across those words a byte of
+     * {@link #stringBytes} is, in a skipped string, a kept one or a name, and wherever the string
+     * ends, the scan reads the event as the tree reading does, or leaves it to it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stringBytes")
+    void shouldReadEveryByteOfAStringAsTheTreeReadingDoesWhereverItIs(String kind, String put) throws Exception {
+        String letters = "abcdefghijklmnopqrstu";
+        // A skipped string, a kept one and a name, as RECORD has them and with %s where the new text goes.
+        Map<String, String> places = Map.of(
+                "\"userAgent\":\"MinIO (linux; amd64) minio-go/v7.0.70\"", "\"userAgent\":\"%s\"",
+                "\"versionId\":\"v1\"", "\"versionId\":\"%s\"",
+                "\"configurationId\":\"Config\"", "\"%s\":\"Config\"");
+        for (Map.Entry<String, String> place : places.entrySet()) {
+            // A name with an escape is left to the tree reading even when it is good.
+            boolean scannable = !(place.getValue().startsWith("\"%s\":") && put.contains("\\"));
+            for (int length = 0; length <= letters.length(); length++) {
+                for (int at = 0; at <= length; at++) {
+                    String text = letters.substring(0, at) + put + letters.substring(at, length);
+                    String json = event(RECORD.replace(place.getKey(), String.format(place.getValue(), text)));
+                    byte[] value = json.getBytes(StandardCharsets.UTF_8);
+
+                    MinioEvents.Parsed scan = MinioEvents.scan(value);
+
+                    MinioEvents.Parsed tree;
+                    try {
+                        tree = MinioEvents.parseTree(value);
+                    } catch (MalformedEventException e) {
+                        assertThat(scan).as(json).isNull();
+                        continue;
+                    }
+                    if (scannable && tree.rejected().isEmpty()) {
+                        assertThat(scan).as(json).isNotNull().isEqualTo(tree);
+                    } else {
+                        assertThat(scan).as(json).isNull();
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void shouldFindAByteBeyondAsciiWhereverItIs() {
         for (int length = 0; length <= 20; length++) {
@@ -183,6 +251,37 @@ class MinioEventsTest {
                 value[at] = (byte) 'a';
             }
         }
+    }
+
+    /**
+     * Keys whose escapes are all of ASCII bytes are decoded without URLDecoder, and must come out as
+     * URLDecoder has them; any other escape, good or bad, is left to it. Seeded, so a failure repeats.
+     */
+    @Test
+    void shouldDecodeAsciiEscapesAsURLDecoderDoes() {
+        for (int c = 0; c < 0x80; c++) {
+            for (String escape : List.of(String.format("%%%02X", c), String.format("%%%02x", c))) {
+                String raw = "a" + escape + "+b";
+                assertThat(MinioEvents.decodeAscii(raw)).as(raw).isEqualTo(URLDecoder.decode(raw, StandardCharsets.UTF_8));
+            }
+        }
+        Random random = new Random(20261202);
+        String alphabet = "%%%+09afAFgG/-.~\u00e9\u20ac";
+        int decoded = 0;
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder raw = new StringBuilder();
+            for (int length = random.nextInt(10); length > 0; length--) {
+                raw.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String ascii = MinioEvents.decodeAscii(raw.toString());
+            if (ascii != null) {
+                decoded++;
+                assertThat(ascii).as(raw.toString()).isEqualTo(URLDecoder.decode(raw.toString(), StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(decoded).as("decoded without URLDecoder").isGreaterThan(2_000);
+        assertThat(List.of("caf%C3%A9", "%E2%82%AC", "%2", "a%", "%+F", "%-1", "%G0"))
+                .allSatisfy(raw -> assertThat(MinioEvents.decodeAscii(raw)).as(raw).isNull());
     }
 
     @Test
