@@ -89,8 +89,12 @@ public final class Bench {
     private BenchReport runAll() throws Exception {
         Instant started = Instant.now();
         Files.createDirectories(options.outDir());
-        // Scenario 8 starts Deja from its production jar: a missing jar fails now, not after the other scenarios.
+        // Scenario 8 starts Deja from its production jar, with any variants of DEJA_BENCH_COLD_VARIANTS: a missing jar
+        // or a bad variant fails now, not after the other scenarios.
         Path dejaJar = options.runs(8) ? ColdStartBench.dejaJar() : null;
+        if (options.runs(8)) {
+            ColdStartBench.extraVariants(System.getenv().getOrDefault(ColdStartBench.VARIANTS_ENV, ""));
+        }
         Path dataDir = Files.createTempDirectory("deja-bench-");
         List<ScenarioResult> results = new ArrayList<>();
         Map<String, String> settings;
