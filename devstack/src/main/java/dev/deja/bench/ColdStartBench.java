@@ -436,7 +436,12 @@ final class ColdStartBench {
                 throw new IllegalArgumentException(VARIANTS_ENV + ": \"" + entry.strip()
                         + "\" is not key=FLAGS (a key of a-z, 0-9 and _, then the JVM flags, space-separated)");
             }
-            variants.add(new Variant("deja_" + key, "Deja, " + flags, true, List.of(flags.split("\\s+"))));
+            // A prefix of their own: a key never names a built-in variant's figures.
+            String figureKey = "deja_x_" + key;
+            if (variants.stream().anyMatch(variant -> variant.key().equals(figureKey))) {
+                throw new IllegalArgumentException(VARIANTS_ENV + ": the key \"" + key + "\" is given twice");
+            }
+            variants.add(new Variant(figureKey, "Deja, " + flags, true, List.of(flags.split("\\s+"))));
         }
         return variants;
     }

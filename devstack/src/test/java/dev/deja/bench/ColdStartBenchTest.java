@@ -17,11 +17,21 @@ class ColdStartBenchTest {
                 "inline9=-XX:MaxInlineLevel=9; small_code = -XX:InlineSmallCode=1000  -XX:MaxNodeLimit=40000;");
 
         assertThat(variants).containsExactly(
-                new ColdStartBench.Variant("deja_inline9", "Deja, -XX:MaxInlineLevel=9", true,
+                new ColdStartBench.Variant("deja_x_inline9", "Deja, -XX:MaxInlineLevel=9", true,
                         List.of("-XX:MaxInlineLevel=9")),
-                new ColdStartBench.Variant("deja_small_code", "Deja, -XX:InlineSmallCode=1000  -XX:MaxNodeLimit=40000",
+                new ColdStartBench.Variant("deja_x_small_code", "Deja, -XX:InlineSmallCode=1000  -XX:MaxNodeLimit=40000",
                         true, List.of("-XX:InlineSmallCode=1000", "-XX:MaxNodeLimit=40000")));
         assertThat(ColdStartBench.extraVariants("")).isEmpty();
+        assertThat(ColdStartBench.extraVariants("c1=-XX:TieredStopAtLevel=1").get(0).key())
+                .as("never a built-in variant's key").isNotEqualTo(ColdStartBench.DEJA_C1);
+    }
+
+    @Test
+    void shouldNameTheKeyWhenItIsGivenTwice() {
+        assertThatThrownBy(() -> ColdStartBench.extraVariants("a=-XX:MaxInlineLevel=9;a=-XX:MaxInlineLevel=12"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(ColdStartBench.VARIANTS_ENV)
+                .hasMessageContaining("\"a\" is given twice");
     }
 
     @ParameterizedTest
