@@ -91,9 +91,10 @@ public final class Bench {
         Files.createDirectories(options.outDir());
         // Scenario 8 starts Deja from its production jar, with any variants of DEJA_BENCH_COLD_VARIANTS: a missing jar
         // or a bad variant fails now, not after the other scenarios.
-        Path dejaJar = options.runs(8) ? ColdStartBench.dejaJar() : null;
+        Path dejaJar = null;
         if (options.runs(8)) {
-            ColdStartBench.extraVariants(System.getenv().getOrDefault(ColdStartBench.VARIANTS_ENV, ""));
+            dejaJar = ColdStartBench.dejaJar();
+            ColdStartBench.extraVariants();
         }
         Path dataDir = Files.createTempDirectory("deja-bench-");
         List<ScenarioResult> results = new ArrayList<>();

@@ -170,7 +170,7 @@ final class ColdStartBench {
             variants.add(2, new Variant(DEJA_CDS, "Deja, run's CDS", true, List.of("-XX:SharedArchiveFile=" + archive)));
             variants.add(new Variant(DEJA_C1, "Deja, C1 only", true, List.of("-XX:TieredStopAtLevel=1")));
         }
-        variants.addAll(extraVariants(System.getenv().getOrDefault(VARIANTS_ENV, "")));
+        variants.addAll(extraVariants());
         ScenarioResult.Builder result = new ScenarioResult.Builder(8, TITLE)
                 .figure("cold_backlog_events", "backlog per process", backlog.size(), "events")
                 .figure("cold_backlog_contents", "distinct contents in it", backlog.uniqueContents(), "")
@@ -416,6 +416,11 @@ final class ColdStartBench {
                 LOG.debug("no members removed from {}: {}", group, e.getMessage());
             }
         }
+    }
+
+    /** The variants {@link #VARIANTS_ENV} gives, none when it is not set. */
+    static List<Variant> extraVariants() {
+        return extraVariants(System.getenv().getOrDefault(VARIANTS_ENV, ""));
     }
 
     /**

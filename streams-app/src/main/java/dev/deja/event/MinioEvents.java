@@ -183,9 +183,7 @@ public final class MinioEvents {
             } else if (s.is(name, "eventTime")) {
                 into.eventTime = s.once(into.eventTime);
             } else if (s.is(name, "s3")) {
-                require(!into.s3);
-                into.s3 = true;
-                s.object(Scan::s3Field, into);
+                into.s3 = s.objectOnce(into.s3, Scan::s3Field, into);
             } else {
                 return false;
             }
@@ -194,13 +192,9 @@ public final class MinioEvents {
 
         private static boolean s3Field(Scan s, int name, Kept into) throws Unusual {
             if (s.is(name, "bucket")) {
-                require(!into.bucket);
-                into.bucket = true;
-                s.object(Scan::bucketField, into);
+                into.bucket = s.objectOnce(into.bucket, Scan::bucketField, into);
             } else if (s.is(name, "object")) {
-                require(!into.object);
-                into.object = true;
-                s.object(Scan::objectField, into);
+                into.object = s.objectOnce(into.object, Scan::objectField, into);
             } else {
                 return false;
             }
@@ -261,6 +255,13 @@ public final class MinioEvents {
                 } while (more('}'));
             }
             return into;
+        }
+
+        /** The object here, for a field kept once: {@code seen}, whether the field came before, must be false; returns true. */
+        private <T> boolean objectOnce(boolean seen, Fields<T> fields, T into) throws Unusual {
+            require(!seen);
+            object(fields, into);
+            return true;
         }
 
         /** The scalar here, for a field kept once: {@code kept}, what the field has so far, must be null. */

@@ -124,11 +124,7 @@ final class CachedAnswerProcessor implements Processor<String, Upload, String, I
         OutputRecord output = OutputRecord.of(upload, done, Outcome.CACHED, now);
         metrics.answered(output, done.durationMs());
         context.forward(new Record<>(upload.object().path(), new Ingested.Answered(output), now));
-        long[] count = hits.get(record.key());
-        if (count == null) {
-            hits.put(record.key(), count = new long[1]);
-        }
-        count[0]++;
+        hits.computeIfAbsent(record.key(), key -> new long[1])[0]++;
         if (hits.size() >= MAX_HIT_KEYS) {
             sendHits(now);
         }
